@@ -1,0 +1,1 @@
+"""Adapters: the real (and in-memory) implementations of the service ports."""

@@ -1,0 +1,1 @@
+"""The HTTP edge: routing, CORS, body limits and error mapping for HTTP functions."""
