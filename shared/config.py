@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     project_id: str = Field("demo-chatdesk", alias="GOOGLE_CLOUD_PROJECT")
     region: str = Field("europe-central2", alias="CHATDESK_REGION")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
+    revision: str = Field("local", alias="K_REVISION")  # set by Cloud Run for every deployed revision
 
     # Standard emulator variables; the Google client libraries read them too.
     firestore_emulator_host: str | None = Field(None, alias="FIRESTORE_EMULATOR_HOST")

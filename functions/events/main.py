@@ -1,0 +1,56 @@
+"""`events` function: reacts to `chat-events` (Pub/Sub, delivered as a CloudEvent by Eventarc).
+
+Raising makes Pub/Sub redeliver; returning acknowledges. Each event is handled once, by its id.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from shared import logs
+from shared.bootstrap import container
+
+_log = logs.get_logger("chatdesk.events")
+
+
+def events(cloud_event: Any) -> None:
+    """Entry point (signature type: cloudevent)."""
+    from pydantic import ValidationError
+
+    from shared.domain.events import ChatEvent
+    from shared.services.events import handle_event
+
+    message = cloud_event.data.get("message", {})
+    event_id = str(message.get("messageId") or cloud_event["id"])
+    try:
+        payload = json.loads(base64.b64decode(message.get("data", "")) or b"{}")
+        event = ChatEvent.model_validate(payload)
+    except (ValueError, ValidationError):
+        # A malformed message will never succeed: acknowledge it rather than retry forever.
+        _log.warning("dropping malformed chat event", extra={"fields": {"event_id": event_id}})
+        return
+    c = container()
+    token = logs.bind(function="events", tenant=event.tenant)
+    try:
+        outcome = handle_event(
+            event_id,
+            _published_at(message, cloud_event),
+            event,
+            ledger=c.event_ledger,
+            handlers=c.event_handlers(),
+            max_age=timedelta(seconds=c.settings.event_max_age_seconds),
+        )
+        _log.info(f"chat event {event.type}: {outcome}", extra={"fields": {"event_id": event_id}})
+    finally:
+        logs.reset(token)
+
+
+def _published_at(message: dict[str, Any], cloud_event: Any) -> datetime:
+    raw = message.get("publishTime") or cloud_event["time"]
+    try:
+        return datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.now(UTC)

@@ -1,0 +1,28 @@
+"""`health` function: GET /api/health (liveness) and GET /api/health/deep (every dependency)."""
+
+from __future__ import annotations
+
+from flask import Request, Response
+
+from shared.bootstrap import container
+from shared.http.app import HttpApp
+from shared.services import health as service
+
+app = HttpApp("health", project_id=lambda: container().settings.project_id)
+
+
+@app.route("/api/health")
+def liveness(request: Request) -> dict[str, object]:
+    return service.liveness("chatdesk", container().settings.revision)
+
+
+@app.route("/api/health/deep")
+def deep(request: Request) -> tuple[dict[str, object], int]:
+    settings = container().settings
+    report = service.deep_check(container().health_checks(), settings.health_check_timeout_seconds)
+    return report.body(), 200 if report.healthy else 503
+
+
+def health(request: Request) -> Response:
+    """Entry point."""
+    return app(request)

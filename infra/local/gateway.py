@@ -1,0 +1,266 @@
+"""The local gateway: plays Firebase Hosting and Eventarc on a developer machine.
+
+- Serves ``web/`` and routes requests to the function targets exactly as the rewrites in
+  ``firebase.json`` say (firebase.json is the one source of truth); each target is loaded
+  through ``functions_framework.create_app``.
+- Delivers every message on a Pub/Sub-triggered function's topic to that function as a
+  CloudEvent push, in the binary-mode shape Eventarc uses in production.
+
+    python -m infra.local.gateway --port 8080   # with the local cloud's env already set
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import json
+import logging
+import mimetypes
+import os
+import re
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.test import Client
+from werkzeug.wrappers import Request, Response
+
+ROOT = Path(__file__).resolve().parents[2]
+_log = logging.getLogger("chatdesk.gateway")
+
+
+def glob_to_regex(glob: str) -> re.Pattern[str]:
+    """Hosting's glob: ``**`` crosses slashes, ``*`` and ``?`` do not, ``{a,b}`` alternates."""
+    out, i = [], 0
+    while i < len(glob):
+        c = glob[i]
+        if glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "{":
+            end = glob.index("}", i)
+            out.append("(?:" + "|".join(re.escape(p) for p in glob[i + 1 : end].split(",")) + ")")
+            i = end
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("^" + "".join(out) + "$")
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """One entry of ``hosting.rewrites``."""
+
+    pattern: re.Pattern[str]
+    function: str | None
+    destination: str | None
+
+    @classmethod
+    def parse(cls, entry: dict[str, Any]) -> Rewrite:
+        pattern = re.compile(entry["regex"]) if "regex" in entry else glob_to_regex(entry["source"])
+        function = entry.get("function")
+        function_id = function.get("functionId") if isinstance(function, dict) else function
+        return cls(pattern, function_id, entry.get("destination"))
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a path goes: a function, a static file, or nowhere."""
+
+    kind: str  # "function" | "static" | "none"
+    target: str
+
+
+class Hosting:
+    """Firebase Hosting's resolution order: exact static file, clean URL, then rewrites in order."""
+
+    def __init__(self, firebase_json: Path) -> None:
+        config = json.loads(firebase_json.read_text())["hosting"]
+        self.public = (firebase_json.parent / config.get("public", "public")).resolve()
+        self.clean_urls = bool(config.get("cleanUrls", False))
+        self.rewrites = [Rewrite.parse(r) for r in config.get("rewrites", [])]
+
+    def functions(self) -> list[str]:
+        """Every function named by a rewrite, in order of first appearance."""
+        return list(dict.fromkeys(r.function for r in self.rewrites if r.function))
+
+    def _static(self, path: str) -> Path | None:
+        candidate = (self.public / path.lstrip("/")).resolve()
+        if not candidate.is_relative_to(self.public):
+            return None
+        if candidate.is_file():
+            return candidate
+        if candidate.is_dir() and (candidate / "index.html").is_file():
+            return candidate / "index.html"
+        if self.clean_urls and candidate.with_suffix(".html").is_file():
+            return candidate.with_suffix(".html")
+        return None
+
+    def resolve(self, path: str) -> Route:
+        """The route for a request path."""
+        static = self._static(path)
+        if static is not None:
+            return Route("static", str(static))
+        for rewrite in self.rewrites:
+            if rewrite.pattern.match(path):
+                if rewrite.function:
+                    return Route("function", rewrite.function)
+                if rewrite.destination:
+                    target = self._static(rewrite.destination)
+                    return Route("static", str(target)) if target else Route("none", path)
+        return Route("none", path)
+
+
+def load_functions() -> dict[str, dict[str, Any]]:
+    """The function definitions in infra/resources.yaml."""
+    data: dict[str, Any] = yaml.safe_load((ROOT / "infra" / "resources.yaml").read_text())
+    functions: dict[str, dict[str, Any]] = data["functions"]
+    return functions
+
+
+def load_function_app(name: str, spec: dict[str, Any]) -> Any:
+    """The function's WSGI app, built by functions-framework exactly as in production."""
+    from functions_framework import create_app
+
+    source = ROOT / "functions" / name / "main.py"
+    signature = "http" if spec["trigger"] == "http" else "cloudevent"
+    return create_app(target=spec["entry_point"], source=str(source), signature_type=signature)
+
+
+def cloud_event_push(project: str, topic: str, subscription: str, message: Any) -> tuple[dict[str, str], bytes]:
+    """Headers and body of the binary-mode CloudEvent Eventarc pushes for one Pub/Sub message."""
+    publish_time = message.publish_time.isoformat().replace("+00:00", "Z")
+    body = {
+        "message": {
+            "data": base64.b64encode(message.data).decode(),
+            "attributes": dict(message.attributes),
+            "messageId": message.message_id,
+            "message_id": message.message_id,
+            "publishTime": publish_time,
+            "publish_time": publish_time,
+        },
+        "subscription": f"projects/{project}/subscriptions/{subscription}",
+    }
+    headers = {
+        "ce-id": message.message_id,
+        "ce-specversion": "1.0",
+        "ce-source": f"//pubsub.googleapis.com/projects/{project}/topics/{topic}",
+        "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
+        "ce-time": publish_time,
+        "Content-Type": "application/json",
+    }
+    return headers, json.dumps(body).encode()
+
+
+class Gateway:
+    """Hosting + function targets + Pub/Sub push, in one process."""
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", project: str | None = None) -> None:
+        self.hosting = Hosting(ROOT / "firebase.json")
+        self.definitions = load_functions()
+        self.project = project or os.environ.get("GOOGLE_CLOUD_PROJECT", "demo-chatdesk")
+        sys.path.insert(0, str(ROOT))  # functions import `shared` from the repo root, as when bundled
+        self.apps: dict[str, Any] = {}
+        for name in self.hosting.functions():
+            if name not in self.definitions:
+                raise ValueError(f"firebase.json rewrites to unknown function {name!r}")
+            self.apps[name] = load_function_app(name, self.definitions[name])
+        self.event_apps = {
+            name: load_function_app(name, spec) for name, spec in self.definitions.items() if spec["trigger"] == "pubsub"
+        }
+        self._server: BaseWSGIServer = make_server(host, port, self.wsgi, threaded=True)
+        self._thread: threading.Thread | None = None
+        self._pulls: list[Any] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._server.host}:{self._server.port}"
+
+    def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        route = self.hosting.resolve(request.path)
+        if route.kind == "function":
+            environ.setdefault("HTTP_X_FORWARDED_FOR", request.remote_addr or "127.0.0.1")
+            return self.apps[route.target](environ, start_response)
+        if route.kind == "static":
+            path = Path(route.target)
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            response = Response(path.read_bytes(), mimetype=mime)
+            response.headers["Cache-Control"] = "no-cache"
+            return response(environ, start_response)
+        return Response("Not Found", status=404, mimetype="text/plain")(environ, start_response)
+
+    # --- Eventarc --------------------------------------------------------------------------
+
+    def start_event_delivery(self) -> None:
+        """Subscribe each Pub/Sub-triggered function to its topic and push every message to it."""
+        from google.api_core import exceptions
+        from google.cloud import pubsub_v1
+
+        subscriber = pubsub_v1.SubscriberClient()
+        for name, app in self.event_apps.items():
+            topic = self.definitions[name]["topic"]
+            subscription = f"eventarc-{name}"
+            path = subscriber.subscription_path(self.project, subscription)
+            with contextlib.suppress(exceptions.AlreadyExists):
+                subscriber.create_subscription(
+                    request={"name": path, "topic": f"projects/{self.project}/topics/{topic}", "ack_deadline_seconds": 60}
+                )
+            client = Client(app)
+
+            def deliver(message: Any, client: Client = client, topic: str = topic, subscription: str = subscription) -> None:
+                headers, body = cloud_event_push(self.project, topic, subscription, message)
+                try:
+                    response = client.post("/", headers=headers, data=body)
+                    ok = 200 <= response.status_code < 300
+                except Exception:  # noqa: BLE001 - a crashing function is a failed delivery, retried
+                    _log.exception("event delivery crashed")
+                    ok = False
+                if ok:
+                    message.ack()
+                else:
+                    message.nack()
+
+            self._pulls.append(subscriber.subscribe(path, callback=deliver))
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> Gateway:
+        self.start_event_delivery()
+        self._thread = threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        for pull in self._pulls:
+            pull.cancel()
+        self._pulls.clear()
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    gateway = Gateway(args.port, args.host).start()
+    print(f"READY {gateway.url}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        threading.Event().wait()
+    gateway.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

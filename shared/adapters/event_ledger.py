@@ -1,0 +1,43 @@
+"""Event ledgers: Firestore for real, in memory for unit tests."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from shared.domain.events import ChatEvent
+from shared.services.events import EventLedger
+
+if TYPE_CHECKING:
+    from google.cloud import firestore
+
+LEDGER_COLLECTION = "processed_events"
+
+
+class FirestoreEventLedger(EventLedger):
+    """``processed_events/{event_id}``: one small document per handled event."""
+
+    def __init__(self, db: firestore.Client) -> None:
+        self._db = db
+
+    def is_done(self, event_id: str) -> bool:
+        return bool(self._db.collection(LEDGER_COLLECTION).document(event_id).get().exists)
+
+    def mark_done(self, event_id: str, event: ChatEvent) -> None:
+        from google.cloud import firestore
+
+        self._db.collection(LEDGER_COLLECTION).document(event_id).set(
+            {"type": event.type, "tenant": event.tenant, "handled_at": firestore.SERVER_TIMESTAMP}
+        )
+
+
+class InMemoryEventLedger(EventLedger):
+    """A ledger for unit tests."""
+
+    def __init__(self) -> None:
+        self.done: dict[str, ChatEvent] = {}
+
+    def is_done(self, event_id: str) -> bool:
+        return event_id in self.done
+
+    def mark_done(self, event_id: str, event: ChatEvent) -> None:
+        self.done[event_id] = event

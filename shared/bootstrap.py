@@ -1,0 +1,84 @@
+"""The composition root: builds adapters and services from settings, once per process, on first use."""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from typing import TYPE_CHECKING
+
+from shared import logs
+from shared.adapters.clients import GoogleClients
+
+if TYPE_CHECKING:
+    # pydantic is imported on first use, not at import time: it is most of a cold start.
+    from shared.config import Settings
+    from shared.services.events import EventHandler, EventLedger
+    from shared.services.health import Check
+    from shared.services.ports import LanguageModel
+
+
+class Container:
+    """Everything a function needs, wired from settings; nothing connects until used."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.clients = GoogleClients(settings)
+
+    @cached_property
+    def language_model(self) -> LanguageModel:
+        from shared.adapters.gemini import build_language_model
+
+        return build_language_model(self.settings)
+
+    @cached_property
+    def event_ledger(self) -> EventLedger:
+        from shared.adapters.event_ledger import FirestoreEventLedger
+
+        return FirestoreEventLedger(self.clients.firestore)
+
+    def event_handlers(self) -> dict[str, EventHandler]:
+        """What the ``events`` function does for each event type."""
+        return {}
+
+    def health_checks(self) -> dict[str, Check]:
+        """The deep health checks, one per dependency, named as DESIGN.md's contract names them."""
+        from shared.adapters import health_checks as hc
+
+        timeout = self.settings.health_check_timeout_seconds
+        return {
+            "database": hc.firestore_check(self.clients, timeout),
+            "storage": hc.storage_check(self.clients, self.settings.backup_bucket, timeout),
+            "pubsub": hc.pubsub_check(self.clients, self.settings.chat_events_topic, timeout),
+            "search": hc.search_check(),
+            "ai": self.language_model.check,
+        }
+
+
+_container: Container | None = None
+_lock = threading.Lock()
+
+
+def container() -> Container:
+    """The process-wide container; configures logging the first time."""
+    global _container
+    if _container is None:
+        with _lock:
+            if _container is None:
+                from shared.config import get_settings
+
+                settings = get_settings()
+                logs.configure(settings.log_level)
+                logs.register_secrets(settings.secret_values())
+                _container = Container(settings)
+    return _container
+
+
+def reset_container() -> None:
+    """Forget the container (tests that change the environment)."""
+    from shared.config import get_settings
+
+    global _container
+    with _lock:
+        _container = None
+    get_settings.cache_clear()

@@ -1,0 +1,181 @@
+"""A small router for HTTP functions: routing, CORS, body limit, and errors mapped to JSON in one place."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
+
+from flask import Request, Response
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.routing import Map, Rule
+
+from shared import logs
+from shared.domain.errors import (
+    BadRequestError,
+    ChatdeskError,
+    MethodNotAllowedError,
+    NotFoundError,
+    PayloadTooLargeError,
+    RateLimitedError,
+)
+
+Handler = Callable[..., Any]
+# Given the request, the origins allowed to call it (``"*"`` allows any); may raise ChatdeskError.
+OriginPolicy = Callable[[Request], Collection[str]]
+
+_log = logs.get_logger("chatdesk.http")
+
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A JSON response that never escapes non-ASCII text (Polish replies stay readable)."""
+    response = Response(json.dumps(body, ensure_ascii=False, default=str), status=status, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def error_response(exc: BaseException) -> Response:
+    """Map any exception to ``{"error", "message"}`` with the right status; internals never leak."""
+    if isinstance(exc, ChatdeskError):
+        body: dict[str, Any] = {"error": exc.error, "message": exc.message}
+        if exc.details is not None:
+            body["details"] = exc.details
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimitedError) else None
+        return json_response(body, exc.status, headers)
+    if isinstance(exc, RequestEntityTooLarge):
+        return error_response(PayloadTooLargeError("Request body is too large"))
+    if isinstance(exc, HTTPException):
+        code = exc.code or 500
+        return json_response({"error": exc.name, "message": exc.description or exc.name}, code)
+    _log.error("unhandled error", exc_info=(type(exc), exc, exc.__traceback__))
+    return json_response({"error": "Internal Server Error", "message": "Something went wrong on our side"}, 500)
+
+
+def json_body(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object, or a 400 that says what is wrong."""
+    raw = request.get_data(cache=True)
+    if not raw:
+        raise BadRequestError("Request body must be a JSON object")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadRequestError("Request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise BadRequestError("Request body must be a JSON object")
+    return data
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address: Google's front end appends it to X-Forwarded-For."""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded:
+        return forwarded.split(",")[0].strip()
+    return request.remote_addr or "unknown"
+
+
+class HttpApp:
+    """Routes a function's requests to handlers; the function's entry point is ``app(request)``."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        origins: OriginPolicy | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        project_id: Callable[[], str] = lambda: "demo-chatdesk",
+        allow_headers: Iterable[str] = ("Content-Type", "Authorization", "X-API-Key"),
+    ) -> None:
+        self.name = name
+        self._origins = origins
+        self._max_body_bytes = max_body_bytes
+        self._project_id = project_id
+        self._allow_headers = ", ".join(allow_headers)
+        self._map = Map(strict_slashes=False)
+        self._handlers: dict[str, Handler] = {}
+
+    def route(self, rule: str, methods: Iterable[str] = ("GET",)) -> Callable[[Handler], Handler]:
+        """Register ``handler(request, **path_args)``; it returns a body, ``(body, status)`` or a Response."""
+
+        def register(handler: Handler) -> Handler:
+            endpoint = f"{handler.__name__}:{rule}"
+            self._map.add(Rule(rule, endpoint=endpoint, methods=list(methods)))
+            self._handlers[endpoint] = handler
+            return handler
+
+        return register
+
+    def rules(self) -> list[tuple[str, list[str]]]:
+        """Every route and its methods (for tests and docs)."""
+        return [(r.rule, sorted(m for m in (r.methods or ()) if m not in {"HEAD", "OPTIONS"})) for r in self._map.iter_rules()]
+
+    def __call__(self, request: Request) -> Response:
+        started = time.perf_counter()
+        token = logs.bind(function=self.name, trace=logs.trace_resource(request.headers.get("X-Cloud-Trace-Context"), self._project_id()))
+        response: Response
+        try:
+            response = self._dispatch(request)
+        except Exception as exc:  # noqa: BLE001 - the one place errors become responses
+            response = error_response(exc)
+        try:
+            self._apply_cors(request, response)
+        except Exception as exc:  # noqa: BLE001 - an unknown tenant in preflight is the caller's error
+            response = error_response(exc)
+        if response.status_code >= 500:
+            level = 50 if response.status_code == 500 else 30
+        else:
+            level = 20
+        _log.log(
+            level,
+            f"{request.method} {request.path} {response.status_code}",
+            extra={"fields": {"httpRequest": {
+                "requestMethod": request.method,
+                "requestUrl": request.path,
+                "status": response.status_code,
+                "latency": f"{time.perf_counter() - started:.4f}s",
+            }}},
+        )
+        logs.reset(token)
+        return response
+
+    def _dispatch(self, request: Request) -> Response:
+        if request.content_length is not None and request.content_length > self._max_body_bytes:
+            raise PayloadTooLargeError(f"Request body is over {self._max_body_bytes // 1024} KiB")
+        request.max_content_length = self._max_body_bytes
+        if request.method == "OPTIONS":
+            return Response(status=204)
+        adapter = self._map.bind("localhost", path_info=request.path, url_scheme="http")
+        try:
+            endpoint, args = adapter.match(method=request.method)
+        except NotFound:
+            raise NotFoundError(f"No route for {request.path}") from None
+        except MethodNotAllowed:
+            raise MethodNotAllowedError(f"{request.method} is not allowed on {request.path}") from None
+        result = self._handlers[str(endpoint)](request, **args)
+        return _to_response(result)
+
+    def _apply_cors(self, request: Request, response: Response) -> None:
+        origin = request.headers.get("Origin")
+        if not origin or self._origins is None:
+            return
+        allowed = self._origins(request)
+        if "*" in allowed or origin in allowed:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Vary"] = "Origin"
+            if request.method == "OPTIONS":
+                response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+                response.headers["Access-Control-Allow-Headers"] = self._allow_headers
+                response.headers["Access-Control-Max-Age"] = "3600"
+
+
+def _to_response(result: Any) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, tuple):
+        body, status, *rest = result
+        return json_response(body, status, rest[0] if rest else None)
+    return json_response(result)

@@ -1,0 +1,75 @@
+"""Test tiers and the shared local cloud.
+
+Unit tests need nothing. Integration, functions and e2e tests share one local cloud for the
+session: the servers named by the emulator variables when they are all set (an outer runner
+started them), otherwise a LocalCloud this session starts and stops itself.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EMULATOR_VARS = ("FIRESTORE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST", "STORAGE_EMULATOR_HOST", "FIREBASE_AUTH_EMULATOR_HOST")
+TIERS = ("unit", "integration", "functions", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        tier = Path(str(item.fspath)).relative_to(ROOT / "tests").parts[0]
+        if tier in TIERS:
+            item.add_marker(getattr(pytest.mark, tier))
+
+
+def random_id(prefix: str = "t") -> str:
+    """A unique id so tests never collide in the shared servers."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def local_cloud() -> Iterator[dict[str, str]]:
+    """The local servers' environment, applied to os.environ for the whole session."""
+    from infra.local.cloud import LocalCloud, ensure_resources, load_resources
+
+    cloud: LocalCloud | None = None
+    if all(os.environ.get(v) for v in EMULATOR_VARS):
+        env = {v: os.environ[v] for v in EMULATOR_VARS}
+        env["GOOGLE_CLOUD_PROJECT"] = os.environ.get("GOOGLE_CLOUD_PROJECT", "demo-chatdesk")
+    else:
+        cloud = LocalCloud()
+        env = cloud.start()
+    env = {**env, "CHATDESK_ENV": "test"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    ensure_resources(env["GOOGLE_CLOUD_PROJECT"], load_resources())
+    from shared.bootstrap import reset_container
+
+    reset_container()
+    try:
+        yield env
+    finally:
+        reset_container()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        if cloud is not None:
+            cloud.stop()
+
+
+@pytest.fixture(scope="session")
+def gateway(local_cloud: dict[str, str]) -> Iterator[str]:
+    """The local gateway (Hosting + functions + Eventarc push) on a free port; yields its URL."""
+    from infra.local.gateway import Gateway
+
+    gw = Gateway(port=0).start()
+    try:
+        yield gw.url
+    finally:
+        gw.stop()

@@ -1,0 +1,128 @@
+"""The HTTP edge: routing, JSON errors, CORS, body limits, and no leaked internals."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Flask, Request
+
+from shared.domain.errors import ConflictError, RateLimitedError, ValidationFailed
+from shared.http.app import HttpApp, json_body
+
+
+def make_app(**kwargs: object) -> HttpApp:
+    app = HttpApp("test", **kwargs)  # type: ignore[arg-type]
+
+    @app.route("/api/items/<item_id>", methods=["GET"])
+    def get_item(request: Request, item_id: str) -> dict[str, str]:
+        return {"id": item_id}
+
+    @app.route("/api/items", methods=["POST"])
+    def create(request: Request) -> tuple[dict[str, object], int]:
+        return {"created": json_body(request)}, 201
+
+    @app.route("/api/conflict")
+    def conflict(request: Request) -> None:
+        raise ConflictError("Already taken")
+
+    @app.route("/api/slow-down")
+    def slow(request: Request) -> None:
+        raise RateLimitedError(retry_after=7)
+
+    @app.route("/api/invalid")
+    def invalid(request: Request) -> None:
+        raise ValidationFailed("Bad fields", details=[{"field": "a", "message": "required"}])
+
+    @app.route("/api/boom")
+    def boom(request: Request) -> None:
+        raise RuntimeError("database password is hunter2")
+
+    return app
+
+
+def call(app: HttpApp, method: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
+    flask_app = Flask("t")
+    flask_app.add_url_rule("/", "f", lambda: app(__import__("flask").request), methods=["GET", "POST", "PUT", "OPTIONS", "DELETE"])
+    flask_app.add_url_rule("/<path:p>", "g", lambda p: app(__import__("flask").request), methods=["GET", "POST", "PUT", "OPTIONS", "DELETE"])
+    return flask_app.test_client().open(path, method=method, **kwargs)
+
+
+def test_routes_path_parameters_to_the_handler() -> None:
+    response = call(make_app(), "GET", "/api/items/abc")
+    assert response.status_code == 200
+    assert response.get_json() == {"id": "abc"}
+
+
+def test_unknown_path_is_a_json_404() -> None:
+    response = call(make_app(), "GET", "/api/nothing")
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "Not Found"
+
+
+def test_wrong_method_is_a_json_405() -> None:
+    response = call(make_app(), "DELETE", "/api/items/abc")
+    assert response.status_code == 405
+    assert set(response.get_json()) == {"error", "message"}
+
+
+def test_bad_json_is_a_400_that_says_so() -> None:
+    response = call(make_app(), "POST", "/api/items", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "Bad Request", "message": "Request body is not valid JSON"}
+
+
+def test_a_json_array_body_is_refused() -> None:
+    response = call(make_app(), "POST", "/api/items", json=[1, 2])
+    assert response.status_code == 400
+
+
+def test_body_over_the_limit_is_a_413() -> None:
+    response = call(make_app(max_body_bytes=1024), "POST", "/api/items", json={"x": "a" * 2000})
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "Payload Too Large"
+
+
+def test_domain_errors_map_to_their_status() -> None:
+    app = make_app()
+    assert call(app, "GET", "/api/conflict").status_code == 409
+    invalid = call(app, "GET", "/api/invalid")
+    assert invalid.status_code == 400
+    assert invalid.get_json()["details"] == [{"field": "a", "message": "required"}]
+
+
+def test_rate_limit_carries_retry_after() -> None:
+    response = call(make_app(), "GET", "/api/slow-down")
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "7"
+
+
+def test_unexpected_errors_are_500_without_internals(capsys) -> None:  # type: ignore[no-untyped-def]
+    from shared import logs
+
+    logs.configure()
+    response = call(make_app(), "GET", "/api/boom")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "hunter2" not in body and "RuntimeError" not in body and "Traceback" not in body
+    assert "hunter2" not in capsys.readouterr().out
+
+
+def test_cors_allows_only_listed_origins() -> None:
+    app = make_app(origins=lambda request: {"https://novahouse.pl"})
+    ok = call(app, "GET", "/api/items/1", headers={"Origin": "https://novahouse.pl"})
+    assert ok.headers["Access-Control-Allow-Origin"] == "https://novahouse.pl"
+    other = call(app, "GET", "/api/items/1", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_cors_preflight_answers_204_with_allowed_methods() -> None:
+    app = make_app(origins=lambda request: {"https://novahouse.pl"})
+    response = call(app, "OPTIONS", "/api/items", headers={"Origin": "https://novahouse.pl", "Access-Control-Request-Method": "POST"})
+    assert response.status_code == 204
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_responses_keep_polish_characters_readable() -> None:
+    response = call(make_app(), "POST", "/api/items", json={"q": "Ile kosztuje łazienka?"})
+    assert "łazienka" in response.get_data(as_text=True)
+    assert json.loads(response.get_data())["created"]["q"] == "Ile kosztuje łazienka?"
