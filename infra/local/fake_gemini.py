@@ -432,7 +432,7 @@ def _generate(model: str, body: dict[str, Any], mode: str, text_override: str | 
 def start_fake_gemini(port: int = 0, *, api_key: str | None = None) -> tuple[FakeGeminiServer, str]:
     """Start the fake on 127.0.0.1 in a daemon thread; returns the server and its base URL."""
     server = FakeGeminiServer(("127.0.0.1", port), FakeGeminiState(api_key=api_key))
-    thread = threading.Thread(target=server.serve_forever, name="fake-gemini", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="fake-gemini", daemon=True)
     thread.start()
     return server, server.base_url
 
@@ -455,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
-    thread = threading.Thread(target=server.serve_forever, name="fake-gemini", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="fake-gemini", daemon=True)
     thread.start()
     print(f"READY {server.base_url}", flush=True)
     while not stop.wait(0.5):
