@@ -18,6 +18,8 @@ from typing import Any, Protocol
 # ł does not decompose under NFKD, so it is mapped by hand; the rest fall out of NFKD.
 _HAND_FOLD = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "æ": "ae", "ø": "o", "đ": "d"})
 _TOKEN = re.compile(r"[^\W_]+")
+# "check-in", "wi-fi", "e-mail" are written with and without the hyphen; join them.
+_HYPHENATED = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 
 _SNOWBALL_NAMES = {"pl": "polish", "en": "english", "de": "german", "fr": "french", "es": "spanish",
                    "it": "italian", "cs": "czech", "ru": "russian", "nl": "dutch",
@@ -34,14 +36,32 @@ STOPWORDS: dict[str, frozenset[str]] = {
         nam nas nasz nasze nie nim no o od oraz po pod prosze przez przy sa sie so ta tak
         takze tam te tego tej ten to tu ty u w we wam was wy z za ze zeby lub tez jeszcze
         czyli wiec bardzo pan pani panstwo hej czesc dzien dobry witam dziekuje dzieki
-        moglbym moglabym mozna mogli chcialbym prosze ok okej oki tez ktory ktora ktore""".split()
+        moglbym moglabym mozna mogli chcialbym prosze ok okej oki tez ktory ktora ktore
+        da cos ktos taki takie takiej taka moje mojej moim mojego twoj tym tych jesli jezeli
+        gdy pytanie pytanko info hmm hej halo""".split()
     ),
     "en": frozenset(
         """a an and are as at be been but by can could do does did for from have has had
         hi hello hey i if in into is it its me my of on or our please so that the their
         them there these they this to us was we were will with would you your yours
         i'm im am any some just also too ok okay thanks thank there's what's which
-        who whom whose about tell know let like want wanted need get got""".split()
+        who whom whose about tell know let like want wanted need get got any chance possible
+        pls plz some that's hmm hiya question out up off being""".split()
+    ),
+}
+
+# Words that frame a question rather than name its topic ("ile kosztuje ...", "what time
+# ..."): they count for less when judging whether an entry explains a message, so that
+# "ile kosztuje iphone" is not taken for a question about the price list.
+FRAME_WORDS: dict[str, frozenset[str]] = {
+    "pl": frozenset(
+        """ile koszt kosztuje kosztuja kosztow kosztowac cena ceny cene kiedy gdzie dlugo czas
+        robicie macie oferujecie dajecie potrzebuje trzeba kto firma wasz wasza wasze waszych
+        was wami mozliwe mozliwosc informacja informacje""".split()
+    ),
+    "en": frozenset(
+        """how much what when where why time cost costs price prices offer offers do does have
+        your you there available info information way""".split()
     ),
 }
 
@@ -58,7 +78,7 @@ def fold(text: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Folded word tokens of ``text`` (letters and digits of any script)."""
-    return _TOKEN.findall(fold(text))
+    return _TOKEN.findall(_HYPHENATED.sub("", fold(text)))
 
 
 @lru_cache(maxsize=16)

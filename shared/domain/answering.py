@@ -1,0 +1,219 @@
+"""What the knowledge alone can answer: a computed quote, a confident FAQ, or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from shared.domain.assistant import Passage
+from shared.domain.knowledge import FaqEntry, KnowledgePack, Package
+from shared.domain.quotes import (
+    Quote,
+    QuoteRequest,
+    compute_quotes,
+    extract_quote_request,
+    format_quote,
+    format_unit_quantity,
+    unit_price_label,
+)
+from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD, KnowledgeIndex
+from shared.domain.text import content_tokens, tokenize, unique
+
+Source = Literal["tool", "faq", "none"]
+
+_MAX_PASSAGES = 4
+_MAX_SUGGESTIONS = 3
+_PACKAGE_ONLY_MAX_WORDS = 4  # "pakiet premium?" asks about the package; longer texts go to the FAQ
+_PASSAGE_MIN_CONFIDENCE = 0.15
+
+
+@dataclass(frozen=True)
+class KnowledgeAnswer:
+    """The knowledge-only decision for one guest message."""
+
+    source: Source
+    text: str  # the reply, in the guest's language; empty when source is "none"
+    intent: str | None = None
+    faq_id: str | None = None
+    package_ids: list[str] = field(default_factory=list)
+    confidence: float = 0.0
+    passages: list[Passage] = field(default_factory=list)  # for the model when source is "none"
+    suggestions: list[str] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)  # totals the reply states; the only amounts it may add
+
+
+def _pl(language: str) -> bool:
+    return language == "pl"
+
+
+def _unit_question(package: Package, language: str) -> str:
+    if package.quote_unit == "m2":
+        return "Podaj metraż mieszkania, a policzę łączny koszt." if _pl(language) else \
+            "Tell me the area in m² and I'll work out the total."
+    return "Na ile nocy? Policzę łączną cenę." if _pl(language) else \
+        "For how many nights? I'll work out the total."
+
+
+def _package_label(package: Package, language: str) -> str:
+    if package.quote_unit == "m2":
+        return f"Pakiet {package.name}" if _pl(language) else f"The {package.name} package"
+    return f"{package.name}"
+
+
+def _price_text(package: Package, language: str) -> str:
+    label = _package_label(package, language)
+    price = unit_price_label(package, language)
+    if _pl(language):
+        return f"{label} kosztuje {price}. {_unit_question(package, language)}"
+    return f"{label} costs {price}. {_unit_question(package, language)}"
+
+
+def _duration_text(package: Package, language: str) -> str:
+    label = _package_label(package, language)
+    if package.duration_weeks is None:
+        return _describe(package, language)
+    weeks = package.duration_weeks
+    if _pl(language):
+        word = "tydzień" if weeks == 1 else ("tygodnie" if weeks % 10 in (2, 3, 4) and weeks % 100 not in (12, 13, 14) else "tygodni")
+        return (f"{label} realizujemy zwykle w ok. {weeks} {word} (dla mieszkania ok. 60 m²); "
+                f"cena: {unit_price_label(package, language)}. Dokładny termin wpisujemy do umowy.")
+    return (f"{label} usually takes about {weeks} week{'s' if weeks != 1 else ''} for a ~60 m² apartment; "
+            f"price: {unit_price_label(package, language)}. The exact completion date goes into the contract.")
+
+
+def _describe(package: Package, language: str) -> str:
+    label = _package_label(package, language)
+    parts = [f"{label} — {unit_price_label(package, language)}."]
+    if package.description:
+        parts.append(package.description.strip())
+    if package.includes:
+        head = "W cenie" if _pl(language) else "Included"
+        parts.append(f"{head}: " + "; ".join(package.includes) + ".")
+    if package.duration_weeks and package.quote_unit == "m2":
+        parts.append(f"Czas realizacji: ok. {package.duration_weeks} tyg." if _pl(language)
+                     else f"Typical duration: about {package.duration_weeks} weeks.")
+    parts.append(_unit_question(package, language))
+    return " ".join(parts)
+
+
+def _quote_text(quotes: list[Quote], request: QuoteRequest, pack: KnowledgePack, language: str) -> str:
+    lines = [format_quote(q, language) for q in quotes]
+    if len(quotes) == 1:
+        note = ("To cena orientacyjna z cennika; wiążący kosztorys przygotujemy po bezpłatnym pomiarze."
+                if _pl(language) else "This is an estimate from the price list; the binding quote follows a free measurement visit.") \
+            if quotes[0].unit == "m2" else \
+            ("Cena za pobyt według cennika; dostępność potwierdzi recepcja." if _pl(language)
+             else "Price for the stay from our rate card; reception will confirm availability.")
+        return f"{lines[0]}. {note}"
+    assert request.quantity is not None and request.unit is not None
+    qty = format_unit_quantity(request.quantity, request.unit, language)
+    head = f"Dla {qty}:" if _pl(language) else f"For {qty}:"
+    return head + "\n" + "\n".join(f"• {line}" for line in lines)
+
+
+def _in_language(entry: FaqEntry, language: str, index: KnowledgeIndex) -> FaqEntry:
+    """The same-intent entry in the guest's language, when the pack has one."""
+    if entry.lang == language:
+        return entry
+    twin = next((e for e in index.faq_entries() if e.intent == entry.intent and e.lang == language), None)
+    return twin or entry
+
+
+def _suggestions(index: KnowledgeIndex, language: str, *, matched: FaqEntry | None, message: str,
+                 intent: str | None) -> list[str]:
+    chosen: list[FaqEntry] = []
+    if matched is not None:
+        for ref in matched.related:
+            related = index.faq_entry(ref)
+            if related is not None:
+                chosen.append(_in_language(related, language, index))
+    if intent is not None and not chosen:
+        anchor = next((e for e in index.faq_entries() if e.intent == intent and e.lang == language), None)
+        if anchor is not None:
+            chosen += [_in_language(e, language, index) for ref in anchor.related if (e := index.faq_entry(ref))]
+    for hit in index.search(message, language, k=8):
+        if hit.kind == "faq" and hit.lang == language and hit.confidence >= _PASSAGE_MIN_CONFIDENCE:
+            entry = index.faq_entry(hit.id)
+            if entry is not None:
+                chosen.append(entry)
+    chosen += [e for e in index.faq_entries() if e.lang == language]
+    skip = {matched.id} if matched is not None else set()
+    questions = [e.questions[0] for e in chosen if e.id not in skip and e.intent != (matched.intent if matched else None)]
+    return unique(questions)[:_MAX_SUGGESTIONS]
+
+
+def _passages(index: KnowledgeIndex, message: str, language: str) -> list[Passage]:
+    hits = [h for h in index.search(message, language, k=_MAX_PASSAGES * 2) if h.confidence >= _PASSAGE_MIN_CONFIDENCE]
+    passages = []
+    for hit in hits[:_MAX_PASSAGES]:
+        text = hit.text if hit.kind != "faq" else f"Q: {hit.title}\nA: {hit.text}"
+        passages.append(Passage(id=hit.id, kind=hit.kind, title=hit.title, text=text))
+    return passages
+
+
+def _package_answer(pack: KnowledgePack, request: QuoteRequest, message: str, language: str) -> KnowledgeAnswer | None:
+    packages = [p for pid in request.package_ids if (p := pack.package(pid)) is not None]
+    if not packages:
+        return None
+    if request.quantity is not None and request.unit is not None:
+        quotes = compute_quotes(pack, request)
+        if quotes:
+            return KnowledgeAnswer(source="tool", text=_quote_text(quotes, request, pack, language), intent="pricing",
+                                   package_ids=[q.package_id for q in quotes], confidence=1.0, quotes=quotes)
+    if request.asks_price:
+        text = " ".join(_price_text(p, language) for p in packages)
+        return KnowledgeAnswer(source="tool", text=text, intent="pricing",
+                               package_ids=[p.id for p in packages], confidence=0.95)
+    if request.asks_duration:
+        text = " ".join(_duration_text(p, language) for p in packages)
+        return KnowledgeAnswer(source="tool", text=text, intent="duration",
+                               package_ids=[p.id for p in packages], confidence=0.9)
+    words = content_tokens(message, language)
+    if request.asks_includes or len(words) <= _PACKAGE_ONLY_MAX_WORDS:
+        text = " ".join(_describe(p, language) for p in packages)
+        return KnowledgeAnswer(source="tool", text=text, intent="package",
+                               package_ids=[p.id for p in packages], confidence=0.85)
+    return None
+
+
+def answer_from_knowledge(pack: KnowledgePack, index: KnowledgeIndex, message: str, language: str,
+                          faq_threshold: float = DEFAULT_FAQ_THRESHOLD) -> KnowledgeAnswer:
+    """Answer from the pack alone: a computed quote, a confident FAQ entry, or ``none`` with passages."""
+    request = extract_quote_request(message, pack, language)
+    if request is not None:
+        answer = _package_answer(pack, request, message, language)
+        if answer is None and not request.package_ids and request.quantity is not None and request.asks_price:
+            quotes = compute_quotes(pack, request)
+            if quotes:
+                answer = KnowledgeAnswer(source="tool", text=_quote_text(quotes, request, pack, language),
+                                         intent="pricing", package_ids=[q.package_id for q in quotes],
+                                         confidence=0.9, quotes=quotes)
+        if answer is not None:
+            suggestions = _suggestions(index, language, matched=None, message=message, intent=answer.intent)
+            return KnowledgeAnswer(**{**answer.__dict__, "suggestions": suggestions})
+    match = index.answer_faq(message, language, threshold=faq_threshold)
+    if match is not None:
+        return KnowledgeAnswer(
+            source="faq",
+            text=match.answer,
+            intent=match.intent,
+            faq_id=match.id,
+            package_ids=[p.id for p in pack.packages if p.id in (request.package_ids if request else [])],
+            confidence=match.confidence,
+            suggestions=_suggestions(index, language, matched=match.entry, message=message, intent=match.intent),
+        )
+    hits = index.search(message, language, k=1)
+    return KnowledgeAnswer(
+        source="none",
+        text="",
+        package_ids=request.package_ids if request else [],
+        confidence=hits[0].confidence if hits else 0.0,
+        passages=_passages(index, message, language),
+        suggestions=_suggestions(index, language, matched=None, message=message, intent=None),
+    )
+
+
+def wants_human(message: str, pack: KnowledgePack) -> bool:
+    """Whether the guest uses one of the tenant's hand-off words ("konsultant", "real person")."""
+    text = f" {' '.join(tokenize(message))} "
+    return any(f" {' '.join(tokenize(word))} " in text for word in pack.tenant.handoff_keywords if tokenize(word))

@@ -1,0 +1,279 @@
+"""Lexical retrieval over a tenant's knowledge: BM25 on folded, stemmed, typo-repaired terms.
+
+A pack holds tens to a few hundred short texts, so a plain in-process BM25 is faster to
+build (a few ms) and to query than any index library, and needs nothing heavy at import.
+Ranking uses BM25; the *confidence* of a hit is a separate, bounded measure of how much
+of the question the entry explains (IDF-weighted term overlap with the entry and with
+its closest question wording), so one threshold means the same thing for every tenant.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from shared.domain.knowledge import FaqEntry, KnowledgePack
+from shared.domain.text import FRAME_WORDS, closest_word, content_tokens, stem
+
+Kind = Literal["faq", "package", "document"]
+
+DEFAULT_FAQ_THRESHOLD = 0.48  # chosen on tests/eval: both tenants meet accuracy ≥ 90 %, false accepts ≤ 5 %
+_K1 = 1.2
+_B = 0.5  # FAQ entries differ in length mostly by how many wordings they list, not topic
+_ANSWER_WEIGHT = 0.5  # a word only in the answer says less about the question than one in it
+_OTHER_LANGUAGE_FACTOR = 0.85
+_FRAME_WEIGHT = 0.4
+_MARGIN_WEIGHT = 0.5
+_MARGIN_CAP = 0.3
+# Polish marks aspect with prefixes ("posprzątać" / "sprzątać", "zrobić" / "robić").
+_PL_VERB_PREFIXES = ("prze", "przy", "roz", "wy", "za", "po", "na", "do", "od", "u", "z", "s")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved piece of knowledge."""
+
+    kind: Kind
+    id: str
+    score: float  # BM25, comparable only within one query
+    confidence: float  # in [0, 1]: how much of the question this entry explains
+    title: str
+    text: str
+    lang: str
+    intent: str | None = None
+
+
+@dataclass(frozen=True)
+class FaqMatch:
+    """A FAQ entry confident enough to answer with."""
+
+    entry: FaqEntry
+    confidence: float
+    score: float
+    fallback_language: bool  # answered from another language's entry
+
+    @property
+    def id(self) -> str:
+        """The FAQ entry's id."""
+        return self.entry.id
+
+    @property
+    def answer(self) -> str:
+        """The FAQ entry's answer."""
+        return self.entry.answer
+
+    @property
+    def intent(self) -> str:
+        """The FAQ entry's intent."""
+        return self.entry.intent
+
+
+@dataclass
+class _Doc:
+    kind: Kind
+    id: str
+    lang: str
+    title: str
+    text: str
+    intent: str | None
+    tf: dict[str, float]
+    length: float
+    question_terms: frozenset[str] = frozenset()
+    variants: list[frozenset[str]] = field(default_factory=list)
+
+
+def _weighted_terms(parts: Iterable[tuple[str, float]], lang: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for text, weight in parts:
+        for token in content_tokens(text, lang):
+            counts[stem(token, lang)] += weight
+    return counts
+
+
+class KnowledgeIndex:
+    """Searchable view of one knowledge pack; build once per (tenant, knowledge version)."""
+
+    def __init__(self, docs: list[_Doc], languages: list[str]) -> None:
+        self._docs = docs
+        self._languages = languages
+        self._df: Counter[str] = Counter()
+        self._surface: dict[str, list[str]] = {lang: [] for lang in languages}
+        for doc in docs:
+            self._df.update(doc.tf.keys())
+        self._avg_length = sum(d.length for d in docs) / len(docs) if docs else 1.0
+        self._n = len(docs)
+        self._faq: dict[str, FaqEntry] = {}
+        self._frame = {lang: frozenset(stem(w, lang) for w in FRAME_WORDS.get(lang, ())) for lang in languages}
+
+    @classmethod
+    def build(cls, pack: KnowledgePack) -> KnowledgeIndex:
+        """Index every FAQ entry, package and document of ``pack``."""
+        docs: list[_Doc] = []
+        surface: dict[str, set[str]] = {lang: set() for lang in pack.tenant.languages}
+        for entry in pack.faq:
+            lang = entry.lang
+            parts = [(q, 1.0) for q in entry.questions] + [(entry.answer, _ANSWER_WEIGHT)]
+            tf = _weighted_terms(parts, lang)
+            variants = [frozenset(stem(t, lang) for t in content_tokens(q, lang)) for q in entry.questions]
+            docs.append(_Doc("faq", entry.id, lang, entry.questions[0], entry.answer, entry.intent, dict(tf),
+                             sum(tf.values()), frozenset().union(*variants), variants))
+            for text, _ in parts:
+                surface.setdefault(lang, set()).update(content_tokens(text, lang))
+        for package in pack.packages:
+            lang = pack.language_of(package)
+            head = " ".join([package.name, *package.aliases])
+            body = " ".join([package.description, *package.includes])
+            tf = _weighted_terms([(head, 2.0), (body, _ANSWER_WEIGHT)], lang)
+            names = frozenset(stem(t, lang) for t in content_tokens(head, lang))
+            docs.append(_Doc("package", package.id, lang, package.name, f"{package.name}: {body}", None, dict(tf),
+                             sum(tf.values()), names, [names]))
+            surface.setdefault(lang, set()).update(content_tokens(f"{head} {body}", lang))
+        for document in pack.documents:
+            lang = pack.language_of(document)
+            tf = _weighted_terms([(document.title, 1.0), (document.text, _ANSWER_WEIGHT)], lang)
+            title_terms = frozenset(stem(t, lang) for t in content_tokens(document.title, lang))
+            docs.append(_Doc("document", document.id, lang, document.title, document.text, document.kind, dict(tf),
+                             sum(tf.values()), title_terms, [title_terms]))
+            surface.setdefault(lang, set()).update(content_tokens(f"{document.title} {document.text}", lang))
+        index = cls(docs, list(dict.fromkeys([*pack.tenant.languages, *surface])))
+        index._surface = {lang: sorted(words) for lang, words in surface.items()}
+        index._faq = {entry.id: entry for entry in pack.faq}
+        return index
+
+    def faq_entry(self, faq_id: str) -> FaqEntry | None:
+        """The indexed FAQ entry with this id, if any."""
+        return self._faq.get(faq_id)
+
+    def faq_entries(self) -> list[FaqEntry]:
+        """Every indexed FAQ entry, in pack order."""
+        return list(self._faq.values())
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    # ------------------------------------------------------------------ query side
+
+    def _idf(self, term: str) -> float:
+        df = self._df.get(term, 0)
+        return math.log(1.0 + (self._n - df + 0.5) / (df + 0.5))
+
+    def _query_terms(self, query: str, lang: str) -> list[str]:
+        """Stemmed query terms in ``lang``, misspellings mapped onto the index's vocabulary."""
+        terms: list[str] = []
+        for token in content_tokens(query, lang):
+            term = stem(token, lang)
+            if token.isdigit():
+                continue  # quantities are the quote tool's business, not a topic
+            if term not in self._df:
+                term = self._repair(token, term, lang)
+            if term not in terms:
+                terms.append(term)
+        return terms
+
+    def _repair(self, token: str, term: str, lang: str) -> str:
+        # Inflections the stemmer leaves apart ("kosztow" / "koszt") share a long prefix.
+        if len(term) >= 6:
+            for known in (term[:cut] for cut in range(len(term) - 1, 4, -1)):
+                if known in self._df:
+                    return known
+        # A stem cut shorter than the indexed one ("zajm" / "zajmuj"): take the shortest extension.
+        if len(term) >= 4:
+            longer = [known for known in self._df if known.startswith(term) and len(known) - len(term) <= 3]
+            if longer:
+                return min(longer, key=lambda known: (len(known), known))
+        if lang == "pl":
+            for prefix in _PL_VERB_PREFIXES:
+                if term.startswith(prefix) and len(term) - len(prefix) >= 5 and term[len(prefix):] in self._df:
+                    return term[len(prefix):]
+        nearest = closest_word(token, self._surface.get(lang, []))
+        return stem(nearest, lang) if nearest is not None else term
+
+    def _bm25(self, doc: _Doc, terms: list[str]) -> float:
+        score = 0.0
+        norm = _K1 * (1 - _B + _B * doc.length / self._avg_length)
+        for term in terms:
+            tf = doc.tf.get(term)
+            if tf:
+                score += self._idf(term) * tf * (_K1 + 1) / (tf + norm)
+        return score
+
+    def _confidence(self, doc: _Doc, terms: list[str]) -> float:
+        if not terms:
+            return 0.0
+        frame = self._frame.get(doc.lang, frozenset())
+        weights = {t: self._idf(t) * (_FRAME_WEIGHT if t in frame else 1.0) for t in terms}
+        total = sum(weights.values())
+        # Share of the question the entry explains; answer-only words count for less.
+        covered = sum(w if t in doc.question_terms else (_ANSWER_WEIGHT * w if t in doc.tf else 0.0)
+                      for t, w in weights.items())
+        coverage = covered / total
+        topic = {t: w for t, w in weights.items() if t not in frame}
+        topic_total = sum(topic.values())
+        topic_covered = sum(w for t, w in topic.items() if t in doc.tf)
+        if topic_covered == 0:
+            # Only framing words matched ("what is 2+2" vs "what are your prices"): no topic in common.
+            coverage *= 0.3
+        elif topic_total:
+            # An entry that explains under half of the message's topic words ("tax" of "help with my
+            # tax return") is answering a different question.
+            coverage *= min(1.0, 0.5 + topic_covered / topic_total)
+        # Closest wording: overlap relative to both the question and that wording (Dice).
+        best_dice = 0.0
+        for variant in doc.variants:
+            if not variant:
+                continue
+            shared = sum(w for t, w in weights.items() if t in variant)
+            variant_mass = sum(self._idf(t) * (_FRAME_WEIGHT if t in frame else 1.0) for t in variant)
+            best_dice = max(best_dice, 2 * shared / (total + variant_mass))
+        return max(0.0, min(1.0, 0.6 * coverage + 0.4 * best_dice))
+
+    def _rank(self, query: str, language: str, kinds: tuple[Kind, ...], *, margin: bool = True) -> list[Hit]:
+        terms_by_lang = {lang: self._query_terms(query, lang) for lang in self._languages}
+        hits = []
+        for doc in self._docs:
+            if doc.kind not in kinds:
+                continue
+            terms = terms_by_lang.get(doc.lang) or self._query_terms(query, doc.lang)
+            score = self._bm25(doc, terms)
+            if score <= 0:
+                continue
+            confidence = self._confidence(doc, terms)
+            if doc.lang != language:
+                score *= _OTHER_LANGUAGE_FACTOR
+            hits.append(Hit(doc.kind, doc.id, score, confidence, doc.title, doc.text, doc.lang, doc.intent))
+        hits.sort(key=lambda h: (h.confidence, h.score), reverse=True)
+        return self._with_margin(hits) if margin else hits
+
+    @staticmethod
+    def _with_margin(hits: list[Hit]) -> list[Hit]:
+        # An entry that clearly beats every other topic is more likely right than one tied
+        # with a different intent; out-of-scope messages tend to touch several topics weakly.
+        if not hits:
+            return hits
+        best = hits[0]
+        rival = next((h.confidence for h in hits[1:] if (h.intent, h.kind) != (best.intent, best.kind)), 0.0)
+        bonus = _MARGIN_WEIGHT * min(best.confidence - rival, _MARGIN_CAP)
+        boosted = Hit(best.kind, best.id, best.score, min(1.0, best.confidence + bonus), best.title, best.text,
+                      best.lang, best.intent)
+        return [boosted, *hits[1:]]
+
+    def search(self, query: str, language: str, k: int = 5) -> list[Hit]:
+        """The ``k`` most relevant FAQ entries, packages and documents, best first."""
+        hits = self._rank(query, language, ("faq", "package", "document"))
+        hits.sort(key=lambda h: h.score * (0.5 + h.confidence), reverse=True)
+        return hits[:k]
+
+    def answer_faq(self, query: str, language: str, threshold: float = DEFAULT_FAQ_THRESHOLD) -> FaqMatch | None:
+        """The best FAQ entry when its confidence reaches ``threshold``, preferring the guest's language."""
+        hits = self._rank(query, language, ("faq",))
+        if not hits:
+            return None
+        own = self._with_margin([h for h in self._rank(query, language, ("faq",), margin=False) if h.lang == language])
+        for pool, fallback in ((own, False), (hits, True)):
+            if pool and pool[0].confidence >= threshold:
+                best = pool[0]
+                return FaqMatch(self._faq[best.id], round(best.confidence, 4), best.score, fallback and best.lang != language)
+        return None

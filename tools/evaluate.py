@@ -1,0 +1,135 @@
+"""Evaluate knowledge answering on the demo tenants' evaluation sets.
+
+    python -m tools.evaluate [--tenant novahouse] [--verbose] [--threshold 0.5]
+
+Prints, per tenant, top-1 accuracy on in-scope questions and the false-accept rate on
+out-of-scope ones; exits non-zero when either misses its goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shared.domain.answering import KnowledgeAnswer, answer_from_knowledge
+from shared.domain.knowledge import load_pack_file
+from shared.domain.language import detect_language
+from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD, KnowledgeIndex
+
+ROOT = Path(__file__).resolve().parent.parent
+TENANTS = ("novahouse", "hotel")
+ACCURACY_GOAL = 0.90
+FALSE_ACCEPT_GOAL = 0.05
+
+
+@dataclass
+class TenantResult:
+    """Figures for one tenant's evaluation set."""
+
+    tenant: str
+    in_scope: int = 0
+    correct: int = 0
+    out_of_scope: int = 0
+    false_accepts: int = 0
+    language_errors: int = 0
+    build_ms: float = 0.0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        """Share of in-scope questions answered with an expected outcome."""
+        return self.correct / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def false_accept_rate(self) -> float:
+        """Share of out-of-scope questions the knowledge answered anyway."""
+        return self.false_accepts / self.out_of_scope if self.out_of_scope else 0.0
+
+    @property
+    def passed(self) -> bool:
+        """Whether both goals are met."""
+        return self.accuracy >= ACCURACY_GOAL and self.false_accept_rate <= FALSE_ACCEPT_GOAL
+
+
+def outcome(answer: KnowledgeAnswer) -> list[str]:
+    """Every expectation string this answer satisfies."""
+    if answer.source == "faq":
+        return [f"faq:{answer.faq_id}"]
+    if answer.source == "tool":
+        if answer.quotes:
+            if len(answer.quotes) == 1:
+                q = answer.quotes[0]
+                return [f"quote:{q.package_id}:{_plain(q.quantity)}:{_plain(q.total)}"]
+            return [f"quote:*:{_plain(answer.quotes[0].quantity)}"]
+        return [f"package:{pid}" for pid in answer.package_ids]
+    return ["none"]
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _describe(answer: KnowledgeAnswer) -> str:
+    return f"{'/'.join(outcome(answer))} (confidence {answer.confidence:.2f})"
+
+
+def evaluate_tenant(tenant: str, threshold: float = DEFAULT_FAQ_THRESHOLD) -> TenantResult:
+    """Run one tenant's evaluation set through language detection and knowledge answering."""
+    pack = load_pack_file(ROOT / "data" / "tenants" / f"{tenant}.yaml")
+    spec: dict[str, Any] = yaml.safe_load((ROOT / "tests" / "eval" / f"{tenant}.yaml").read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    index = KnowledgeIndex.build(pack)
+    result = TenantResult(tenant, build_ms=(time.perf_counter() - started) * 1000)
+    languages, default = pack.tenant.languages, pack.tenant.default_language
+    for case in spec["in_scope"]:
+        expected = case["expect"] if isinstance(case["expect"], list) else [case["expect"]]
+        language = detect_language(case["q"], languages, default)
+        if language != case.get("lang", default):
+            result.language_errors += 1
+        answer = answer_from_knowledge(pack, index, case["q"], language, threshold)
+        result.in_scope += 1
+        if set(outcome(answer)) & {str(e) for e in expected}:
+            result.correct += 1
+        else:
+            result.misses.append(f"MISS  {case['q']!r} [{language}] expected {' | '.join(map(str, expected))}, got {_describe(answer)}")
+    for message in spec["out_of_scope"]:
+        language = detect_language(message, languages, default)
+        answer = answer_from_knowledge(pack, index, message, language, threshold)
+        result.out_of_scope += 1
+        if answer.source != "none":
+            result.false_accepts += 1
+            result.misses.append(f"FALSE {message!r} [{language}] answered {_describe(answer)}")
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the figures per tenant; non-zero exit when a goal is missed."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tenant", choices=TENANTS, action="append", help="evaluate only this tenant (repeatable)")
+    parser.add_argument("--verbose", "-v", action="store_true", help="list every miss")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_FAQ_THRESHOLD, help="FAQ confidence threshold")
+    args = parser.parse_args(argv)
+    ok = True
+    for tenant in args.tenant or TENANTS:
+        result = evaluate_tenant(tenant, args.threshold)
+        ok = ok and result.passed
+        print(f"{tenant}: top-1 accuracy {result.accuracy:.1%} ({result.correct}/{result.in_scope}, goal ≥ {ACCURACY_GOAL:.0%}); "
+              f"false-accept rate {result.false_accept_rate:.1%} ({result.false_accepts}/{result.out_of_scope}, goal ≤ {FALSE_ACCEPT_GOAL:.0%}); "
+              f"language errors {result.language_errors}; index built in {result.build_ms:.1f} ms"
+              f" — {'PASS' if result.passed else 'FAIL'}")
+        if args.verbose:
+            for line in result.misses:
+                print(f"  {line}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
