@@ -73,3 +73,14 @@ def gateway(local_cloud: dict[str, str]) -> Iterator[str]:
         yield gw.url
     finally:
         gw.stop()
+
+
+def function_app(name: str):  # type: ignore[no-untyped-def]
+    """A function's app built by functions-framework from its infra/resources.yaml definition.
+
+    The signature type is always passed: functions-framework remembers the last one in the
+    process environment, and the gateway loads CloudEvent functions too.
+    """
+    from infra.local.gateway import load_function_app, load_functions
+
+    return load_function_app(name, load_functions()[name])

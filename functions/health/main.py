@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Request, Response
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Request, Response
 
 from shared.bootstrap import container
 from shared.http.app import HttpApp

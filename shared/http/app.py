@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Collection, Iterable
-from typing import Any
-
-from flask import Request, Response
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
-from werkzeug.routing import Map, Rule
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from shared import logs
 from shared.domain.errors import (
@@ -21,9 +18,14 @@ from shared.domain.errors import (
     RateLimitedError,
 )
 
+if TYPE_CHECKING:
+    # Flask and werkzeug load on the first request, not at import: they are most of a cold import.
+    from flask import Request, Response
+    from werkzeug.routing import Map
+
 Handler = Callable[..., Any]
 # Given the request, the origins allowed to call it (``"*"`` allows any); may raise ChatdeskError.
-OriginPolicy = Callable[[Request], Collection[str]]
+OriginPolicy: TypeAlias = "Callable[[Request], Collection[str]]"
 
 _log = logs.get_logger("chatdesk.http")
 
@@ -32,6 +34,8 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A JSON response that never escapes non-ASCII text (Polish replies stay readable)."""
+    from flask import Response
+
     response = Response(json.dumps(body, ensure_ascii=False, default=str), status=status, mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     for name, value in (headers or {}).items():
@@ -41,6 +45,8 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 def error_response(exc: BaseException) -> Response:
     """Map any exception to ``{"error", "message"}`` with the right status; internals never leak."""
+    from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
     if isinstance(exc, ChatdeskError):
         body: dict[str, Any] = {"error": exc.error, "message": exc.message}
         if exc.details is not None:
@@ -95,7 +101,7 @@ class HttpApp:
         self._max_body_bytes = max_body_bytes
         self._project_id = project_id
         self._allow_headers = ", ".join(allow_headers)
-        self._map = Map(strict_slashes=False)
+        self._routes: list[tuple[str, str, list[str]]] = []
         self._handlers: dict[str, Handler] = {}
 
     def route(self, rule: str, methods: Iterable[str] = ("GET",)) -> Callable[[Handler], Handler]:
@@ -103,15 +109,21 @@ class HttpApp:
 
         def register(handler: Handler) -> Handler:
             endpoint = f"{handler.__name__}:{rule}"
-            self._map.add(Rule(rule, endpoint=endpoint, methods=list(methods)))
+            self._routes.append((rule, endpoint, list(methods)))
             self._handlers[endpoint] = handler
             return handler
 
         return register
 
+    @cached_property
+    def _map(self) -> Map:
+        from werkzeug.routing import Map, Rule
+
+        return Map([Rule(rule, endpoint=endpoint, methods=methods) for rule, endpoint, methods in self._routes], strict_slashes=False)
+
     def rules(self) -> list[tuple[str, list[str]]]:
         """Every route and its methods (for tests and docs)."""
-        return [(r.rule, sorted(m for m in (r.methods or ()) if m not in {"HEAD", "OPTIONS"})) for r in self._map.iter_rules()]
+        return [(rule, sorted(methods)) for rule, _, methods in self._routes]
 
     def __call__(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -143,6 +155,9 @@ class HttpApp:
         return response
 
     def _dispatch(self, request: Request) -> Response:
+        from flask import Response
+        from werkzeug.exceptions import MethodNotAllowed, NotFound
+
         if request.content_length is not None and request.content_length > self._max_body_bytes:
             raise PayloadTooLargeError(f"Request body is over {self._max_body_bytes // 1024} KiB")
         request.max_content_length = self._max_body_bytes
@@ -173,6 +188,8 @@ class HttpApp:
 
 
 def _to_response(result: Any) -> Response:
+    from flask import Response
+
     if isinstance(result, Response):
         return result
     if isinstance(result, tuple):

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from functions_framework import create_app
-
 from infra.local.cloud import LocalCloud, ensure_resources, load_resources, patched_environ
 from shared.bootstrap import reset_container
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import function_app
 
 
 @pytest.fixture()
 def health_client(local_cloud: dict[str, str]):  # type: ignore[no-untyped-def]
     reset_container()
-    app = create_app(target="health", source=str(ROOT / "functions" / "health" / "main.py"))
-    yield app.test_client()
+    yield function_app("health").test_client()
     reset_container()
 
 
@@ -53,7 +47,7 @@ def own_storage_server(local_cloud: dict[str, str]) -> Iterator[LocalCloud]:
 def test_deep_check_is_degraded_with_503_when_a_server_stops(own_storage_server: LocalCloud) -> None:
     with patched_environ({"STORAGE_EMULATOR_HOST": own_storage_server.env["STORAGE_EMULATOR_HOST"]}):
         reset_container()
-        client = create_app(target="health", source=str(ROOT / "functions" / "health" / "main.py")).test_client()
+        client = function_app("health").test_client()
         assert client.get("/api/health/deep").get_json()["checks"]["storage"] == "ok"
 
         own_storage_server.stop_server("storage")
