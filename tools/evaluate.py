@@ -99,7 +99,8 @@ def evaluate_tenant(tenant: str, threshold: float = DEFAULT_FAQ_THRESHOLD) -> Te
         if set(outcome(answer)) & {str(e) for e in expected}:
             result.correct += 1
         else:
-            result.misses.append(f"MISS  {case['q']!r} [{language}] expected {' | '.join(map(str, expected))}, got {_describe(answer)}")
+            wanted = " | ".join(map(str, expected))
+            result.misses.append(f"MISS  {case['q']!r} [{language}] expected {wanted}, got {_describe(answer)}")
     for message in spec["out_of_scope"]:
         language = detect_language(message, languages, default)
         answer = answer_from_knowledge(pack, index, message, language, threshold)
@@ -121,10 +122,13 @@ def main(argv: list[str] | None = None) -> int:
     for tenant in args.tenant or TENANTS:
         result = evaluate_tenant(tenant, args.threshold)
         ok = ok and result.passed
-        print(f"{tenant}: top-1 accuracy {result.accuracy:.1%} ({result.correct}/{result.in_scope}, goal ≥ {ACCURACY_GOAL:.0%}); "
-              f"false-accept rate {result.false_accept_rate:.1%} ({result.false_accepts}/{result.out_of_scope}, goal ≤ {FALSE_ACCEPT_GOAL:.0%}); "
-              f"language errors {result.language_errors}; index built in {result.build_ms:.1f} ms"
-              f" — {'PASS' if result.passed else 'FAIL'}")
+        print(
+            f"{tenant}: top-1 accuracy {result.accuracy:.1%} ({result.correct}/{result.in_scope}, "
+            f"goal ≥ {ACCURACY_GOAL:.0%}); false-accept rate {result.false_accept_rate:.1%} "
+            f"({result.false_accepts}/{result.out_of_scope}, goal ≤ {FALSE_ACCEPT_GOAL:.0%}); "
+            f"language errors {result.language_errors}; index built in {result.build_ms:.1f} ms"
+            f" — {'PASS' if result.passed else 'FAIL'}"
+        )
         if args.verbose:
             for line in result.misses:
                 print(f"  {line}")

@@ -48,10 +48,12 @@ def _pl(language: str) -> bool:
 
 def _unit_question(package: Package, language: str) -> str:
     if package.quote_unit == "m2":
-        return "Podaj metraż mieszkania, a policzę łączny koszt." if _pl(language) else \
-            "Tell me the area in m² and I'll work out the total."
-    return "Na ile nocy? Policzę łączną cenę." if _pl(language) else \
-        "For how many nights? I'll work out the total."
+        return (
+            "Podaj metraż mieszkania, a policzę łączny koszt."
+            if _pl(language)
+            else "Tell me the area in m² and I'll work out the total."
+        )
+    return "Na ile nocy? Policzę łączną cenę." if _pl(language) else "For how many nights? I'll work out the total."
 
 
 def _package_label(package: Package, language: str) -> str:
@@ -74,11 +76,16 @@ def _duration_text(package: Package, language: str) -> str:
         return _describe(package, language)
     weeks = package.duration_weeks
     if _pl(language):
-        word = "tydzień" if weeks == 1 else ("tygodnie" if weeks % 10 in (2, 3, 4) and weeks % 100 not in (12, 13, 14) else "tygodni")
-        return (f"{label} realizujemy zwykle w ok. {weeks} {word} (dla mieszkania ok. 60 m²); "
-                f"cena: {unit_price_label(package, language)}. Dokładny termin wpisujemy do umowy.")
-    return (f"{label} usually takes about {weeks} week{'s' if weeks != 1 else ''} for a ~60 m² apartment; "
-            f"price: {unit_price_label(package, language)}. The exact completion date goes into the contract.")
+        few = weeks % 10 in (2, 3, 4) and weeks % 100 not in (12, 13, 14)
+        word = "tydzień" if weeks == 1 else ("tygodnie" if few else "tygodni")
+        return (
+            f"{label} realizujemy zwykle w ok. {weeks} {word} (dla mieszkania ok. 60 m²); "
+            f"cena: {unit_price_label(package, language)}. Dokładny termin wpisujemy do umowy."
+        )
+    return (
+        f"{label} usually takes about {weeks} week{'s' if weeks != 1 else ''} for a ~60 m² apartment; "
+        f"price: {unit_price_label(package, language)}. The exact completion date goes into the contract."
+    )
 
 
 def _describe(package: Package, language: str) -> str:
@@ -90,20 +97,27 @@ def _describe(package: Package, language: str) -> str:
         head = "W cenie" if _pl(language) else "Included"
         parts.append(f"{head}: " + "; ".join(package.includes) + ".")
     if package.duration_weeks and package.quote_unit == "m2":
-        parts.append(f"Czas realizacji: ok. {package.duration_weeks} tyg." if _pl(language)
-                     else f"Typical duration: about {package.duration_weeks} weeks.")
+        parts.append(
+            f"Czas realizacji: ok. {package.duration_weeks} tyg."
+            if _pl(language)
+            else f"Typical duration: about {package.duration_weeks} weeks."
+        )
     parts.append(_unit_question(package, language))
     return " ".join(parts)
 
 
-def _quote_text(quotes: list[Quote], request: QuoteRequest, pack: KnowledgePack, language: str) -> str:
+_QUOTE_NOTES = {
+    ("m2", "pl"): "To cena orientacyjna z cennika; wiążący kosztorys przygotujemy po bezpłatnym pomiarze.",
+    ("m2", "en"): "This is an estimate from the price list; the binding quote follows a free measurement visit.",
+    ("night", "pl"): "Cena pobytu według cennika; dostępność potwierdzi recepcja.",
+    ("night", "en"): "Price for the stay from our rate card; reception will confirm availability.",
+}
+
+
+def _quote_text(quotes: list[Quote], request: QuoteRequest, language: str) -> str:
     lines = [format_quote(q, language) for q in quotes]
     if len(quotes) == 1:
-        note = ("To cena orientacyjna z cennika; wiążący kosztorys przygotujemy po bezpłatnym pomiarze."
-                if _pl(language) else "This is an estimate from the price list; the binding quote follows a free measurement visit.") \
-            if quotes[0].unit == "m2" else \
-            ("Cena za pobyt według cennika; dostępność potwierdzi recepcja." if _pl(language)
-             else "Price for the stay from our rate card; reception will confirm availability.")
+        note = _QUOTE_NOTES[(quotes[0].unit, "pl" if _pl(language) else "en")]
         return f"{lines[0]}. {note}"
     assert request.quantity is not None and request.unit is not None
     qty = format_unit_quantity(request.quantity, request.unit, language)
@@ -119,8 +133,9 @@ def _in_language(entry: FaqEntry, language: str, index: KnowledgeIndex) -> FaqEn
     return twin or entry
 
 
-def _suggestions(index: KnowledgeIndex, language: str, *, matched: FaqEntry | None, message: str,
-                 intent: str | None) -> list[str]:
+def _suggestions(
+    index: KnowledgeIndex, language: str, *, matched: FaqEntry | None, message: str, intent: str | None
+) -> list[str]:
     chosen: list[FaqEntry] = []
     if matched is not None:
         for ref in matched.related:
@@ -158,26 +173,30 @@ def _package_answer(pack: KnowledgePack, request: QuoteRequest, message: str, la
     if request.quantity is not None and request.unit is not None:
         quotes = compute_quotes(pack, request)
         if quotes:
-            return KnowledgeAnswer(source="tool", text=_quote_text(quotes, request, pack, language), intent="pricing",
-                                   package_ids=[q.package_id for q in quotes], confidence=1.0, quotes=quotes)
+            return KnowledgeAnswer(
+                source="tool",
+                text=_quote_text(quotes, request, language),
+                intent="pricing",
+                package_ids=[q.package_id for q in quotes],
+                confidence=1.0,
+                quotes=quotes,
+            )
     if request.asks_price:
         text = " ".join(_price_text(p, language) for p in packages)
-        return KnowledgeAnswer(source="tool", text=text, intent="pricing",
-                               package_ids=[p.id for p in packages], confidence=0.95)
+        return KnowledgeAnswer(source="tool", text=text, intent="pricing", package_ids=[p.id for p in packages], confidence=0.95)
     if request.asks_duration:
         text = " ".join(_duration_text(p, language) for p in packages)
-        return KnowledgeAnswer(source="tool", text=text, intent="duration",
-                               package_ids=[p.id for p in packages], confidence=0.9)
+        return KnowledgeAnswer(source="tool", text=text, intent="duration", package_ids=[p.id for p in packages], confidence=0.9)
     words = content_tokens(message, language)
     if request.asks_includes or len(words) <= _PACKAGE_ONLY_MAX_WORDS:
         text = " ".join(_describe(p, language) for p in packages)
-        return KnowledgeAnswer(source="tool", text=text, intent="package",
-                               package_ids=[p.id for p in packages], confidence=0.85)
+        return KnowledgeAnswer(source="tool", text=text, intent="package", package_ids=[p.id for p in packages], confidence=0.85)
     return None
 
 
-def answer_from_knowledge(pack: KnowledgePack, index: KnowledgeIndex, message: str, language: str,
-                          faq_threshold: float = DEFAULT_FAQ_THRESHOLD) -> KnowledgeAnswer:
+def answer_from_knowledge(
+    pack: KnowledgePack, index: KnowledgeIndex, message: str, language: str, faq_threshold: float = DEFAULT_FAQ_THRESHOLD
+) -> KnowledgeAnswer:
     """Answer from the pack alone: a computed quote, a confident FAQ entry, or ``none`` with passages."""
     request = extract_quote_request(message, pack, language)
     if request is not None:
@@ -185,9 +204,14 @@ def answer_from_knowledge(pack: KnowledgePack, index: KnowledgeIndex, message: s
         if answer is None and not request.package_ids and request.quantity is not None and request.asks_price:
             quotes = compute_quotes(pack, request)
             if quotes:
-                answer = KnowledgeAnswer(source="tool", text=_quote_text(quotes, request, pack, language),
-                                         intent="pricing", package_ids=[q.package_id for q in quotes],
-                                         confidence=0.9, quotes=quotes)
+                answer = KnowledgeAnswer(
+                    source="tool",
+                    text=_quote_text(quotes, request, language),
+                    intent="pricing",
+                    package_ids=[q.package_id for q in quotes],
+                    confidence=0.9,
+                    quotes=quotes,
+                )
         if answer is not None:
             suggestions = _suggestions(index, language, matched=None, message=message, intent=answer.intent)
             return KnowledgeAnswer(**{**answer.__dict__, "suggestions": suggestions})

@@ -224,27 +224,29 @@ def consistency_errors(data: Any) -> list[dict[str, str]]:
         languages = raw_languages if isinstance(raw_languages, list) else []
         default = tenant.get("default_language")
         if languages and default is not None and default not in languages:
-            problems.append({"field": "tenant.default_language",
-                             "message": f"{default!r} is not one of languages {languages}"})
+            problems.append({"field": "tenant.default_language", "message": f"{default!r} is not one of languages {languages}"})
         greeting = tenant.get("greeting")
         if isinstance(greeting, dict) and languages:
             for lang in greeting:
                 if lang not in languages:
-                    problems.append({"field": f"tenant.greeting.{lang}",
-                                     "message": f"{lang!r} is not one of languages {languages}"})
+                    problems.append(
+                        {"field": f"tenant.greeting.{lang}", "message": f"{lang!r} is not one of languages {languages}"}
+                    )
     for section in ("packages", "faq", "documents"):
         seen: dict[Any, int] = {}
         for i, item in _items(data, section):
             item_id = item.get("id")
             if item_id is not None and item_id in seen:
-                problems.append({"field": f"{section}.{i}.id",
-                                 "message": f"duplicate id {item_id!r} (also {section}.{seen[item_id]})"})
+                problems.append(
+                    {"field": f"{section}.{i}.id", "message": f"duplicate id {item_id!r} (also {section}.{seen[item_id]})"}
+                )
             elif item_id is not None:
                 seen[item_id] = i
             lang = item.get("lang")
             if languages and lang is not None and lang not in languages:
-                problems.append({"field": f"{section}.{i}.lang",
-                                 "message": f"{lang!r} is not one of the tenant's languages {languages}"})
+                problems.append(
+                    {"field": f"{section}.{i}.lang", "message": f"{lang!r} is not one of the tenant's languages {languages}"}
+                )
     faq_ids = {item.get("id") for _, item in _items(data, "faq")}
     for i, item in _items(data, "faq"):
         related = item.get("related")
@@ -290,8 +292,8 @@ def parse_pack(text: str) -> KnowledgePack:
     """Parse a YAML or JSON knowledge pack; ``ValidationFailed.details`` lists every bad field."""
     data = _load_text(text)
     if not isinstance(data, dict):
-        raise ValidationFailed("Knowledge pack must be a mapping",
-                               details=[{"field": "(pack)", "message": "expected a mapping with tenant, packages, faq, documents"}])
+        expected = "expected a mapping with tenant, packages, faq, documents"
+        raise ValidationFailed("Knowledge pack must be a mapping", details=[{"field": "(pack)", "message": expected}])
     problems = consistency_errors(data)
     pack: KnowledgePack | None = None
     try:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from shared.domain.text import fold
+from shared.domain.text import fold, words_of
 
 _POLISH_LETTERS = re.compile(r"[ąćęłńśźż]", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:'[a-z]+)?")
@@ -25,29 +25,26 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[a-z]+)?")
 # Folded words that, in a customer chat, nearly always mean one language. Words the
 # two languages share ("parking", "standard", "portfolio", "ok") are in neither list.
 _WORDS: dict[str, frozenset[str]] = {
-    "pl": frozenset(
-        """a aby ale albo bardzo bedzie beda bez bo by byc byl byla chce chcialbym chcialabym
-        ci cie co czy czesc dla do dobry dobrze dzien dziekuje dzieki gdzie go ich ile im
-        ja jak jaka jaki jakie jakis jest jestem juz kiedy kto ktora ktore ktory lub ma macie
-        mam mamy mi mnie moge mozecie mozna moze mu na nad nam nas nie nic o od oraz po pod
-        prosze przez przy sa sie tak takze tam te tego tej ten to tu tylko u w wam was we
-        witam wiec wszystko z za ze zeby cena ceny cene koszt kosztuje kosztow kosztuja
-        pakiet pakietu pakiecie pakiety metr metrow metry mieszkanie mieszkania mieszkaniu
-        wykonczenie wykonczenia remont remontu gwarancja gwarancji termin terminy platnosc
-        zaliczka raty pomiar wycena wyceny lazienka lazienki kuchnia kuchni pokoj pokoju
-        noc noce nocy doba doby sniadanie sniadania pies psem psa zwierzeta hotel hotelu
-        pokoje parkingu zameldowanie wymeldowanie ktorej godzinie godzina godziny jutro dzisiaj
-        robicie macie dajecie jestescie dzialacie ludzie trzeba musze mozemy""".split()
+    "pl": words_of(
+        """a aby ale albo bardzo bedzie beda bez bo by byc byl byla chce chcialbym chcialabym ci cie co czy
+        czesc dla do dobry dobrze dzien dziekuje dzieki gdzie go ich ile im ja jak jaka jaki jakie jakis
+        jest jestem juz kiedy kto ktora ktore ktory lub ma macie mam mamy mi mnie moge mozecie mozna moze mu
+        na nad nam nas nie nic o od oraz po pod prosze przez przy sa sie tak takze tam te tego tej ten to tu
+        tylko u w wam was we witam wiec wszystko z za ze zeby cena ceny cene koszt kosztuje kosztow kosztuja
+        pakiet pakietu pakiecie pakiety metr metrow metry mieszkanie mieszkania mieszkaniu wykonczenie
+        wykonczenia remont remontu gwarancja gwarancji termin terminy platnosc zaliczka raty pomiar wycena
+        wyceny lazienka lazienki kuchnia kuchni pokoj pokoju noc noce nocy doba doby sniadanie sniadania
+        pies psem psa zwierzeta hotel hotelu pokoje parkingu zameldowanie wymeldowanie ktorej godzinie
+        godzina godziny jutro dzisiaj robicie macie dajecie jestescie dzialacie ludzie trzeba musze mozemy"""
     ),
-    "en": frozenset(
-        """a about an and any are as at be can could do does did for from get have has hello
-        hey hi how i if in is it its me much my need no not of on or our please price prices
-        rate rates room rooms should so than thank thanks that the there this to want was we
-        what whats when where which who why will with would yes you your yours cost costs
-        breakfast night nights check checkin checkout included include including pets dog
-        allowed available book booking cancel cancellation pay free much many long time
-        flat apartment finishing renovation warranty works work quote quotes square meters
-        metres meter much tell know like just also too get got lands arrive arrival leave""".split()
+    "en": words_of(
+        """a about an and any are as at be can could do does did for from get have has hello hey hi how i if in
+        is it its me much my need no not of on or our please price prices rate rates room rooms should so
+        than thank thanks that the there this to want was we what whats when where which who why will with
+        would yes you your yours cost costs breakfast night nights check checkin checkout included include
+        including pets dog allowed available book booking cancel cancellation pay free much many long time
+        flat apartment finishing renovation warranty works work quote quotes square meters metres meter much
+        tell know like just also too get got lands arrive arrival leave"""
     ),
 }
 # Short words that exist in both lists' languages as different words ("a", "to", "no",

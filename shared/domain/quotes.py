@@ -11,13 +11,33 @@ from shared.domain.knowledge import KnowledgePack, Package, Unit
 from shared.domain.text import fold, stem, tokenize, unique
 
 _NUMBER = r"\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
-_AREA = re.compile(
-    rf"(?P<n>{_NUMBER})\s*-?\s*(?:m2|m\^2|mkw|m\.?\s?kw|metr\w*|sqm|sq\.?\s?m|square\s+met\w+|m)(?![a-z])"
-)
+_AREA = re.compile(rf"(?P<n>{_NUMBER})\s*-?\s*(?:m2|m\^2|mkw|m\.?\s?kw|metr\w*|sqm|sq\.?\s?m|square\s+met\w+|m)(?![a-z])")
 _WORD_NUMBERS = {
-    "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "jedna": 1, "jedną": 1, "jedna,": 1, "dwie": 2, "dwa": 2,
-    "trzy": 3, "cztery": 4, "piec": 5, "szesc": 6, "siedem": 7, "osiem": 8, "dziewiec": 9, "dziesiec": 10,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "jedna": 1,
+    "jedną": 1,
+    "jedna,": 1,
+    "dwie": 2,
+    "dwa": 2,
+    "trzy": 3,
+    "cztery": 4,
+    "piec": 5,
+    "szesc": 6,
+    "siedem": 7,
+    "osiem": 8,
+    "dziewiec": 9,
+    "dziesiec": 10,
 }
 _NIGHTS = re.compile(
     r"\b(?P<n>\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|a|jedna|dwie|dwa|trzy|cztery|piec|szesc|siedem|osiem|dziewiec|dziesiec)"
@@ -27,8 +47,29 @@ _WEEKS = re.compile(r"(?P<n>\d{1,2}|a|one|two|jeden|dwa)?\s*(?:weeks?|tydzien|ty
 _NIGHT_CONTEXT = re.compile(r"\b(?:stay|nocleg|pobyt|for|na)\b")
 
 # Stems and prefixes (folded) that make a message a question about price.
-_PRICE_WORDS = ("koszt", "cen", "wycen", "zaplac", "plac", "wyjdzie", "wyniesi", "wychodz", "price", "pric",
-                "cost", "total", "rate", "charge", "quote", "fee", "budget", "budzet", "stawk", "drogo", "tanio")
+_PRICE_WORDS = (
+    "koszt",
+    "cen",
+    "wycen",
+    "zaplac",
+    "plac",
+    "wyjdzie",
+    "wyniesi",
+    "wychodz",
+    "price",
+    "pric",
+    "cost",
+    "total",
+    "rate",
+    "charge",
+    "quote",
+    "fee",
+    "budget",
+    "budzet",
+    "stawk",
+    "drogo",
+    "tanio",
+)
 _PRICE_TOKENS = frozenset({"ile", "much", "za", "pln", "zl", "eur", "how"})
 _DURATION_WORDS = ("trwa", "tydzien", "tygodn", "czas", "dlugo", "long", "week", "termin", "kiedy", "when")
 _INCLUDES_WORDS = ("zawier", "obejm", "wchodz", "includ", "wliczon", "contain", "dostaj")
@@ -39,8 +80,13 @@ _AMOUNT = re.compile(
     rf"|(?:(?P<n2>{_NUMBER})(?:\s*[-–—]\s*(?P<n2b>{_NUMBER}))?\s?(?P<mult>tys\.?|k|mln|thousand|million)?\s?(?P<cur>{_CURRENCY_WORDS}))",
     re.IGNORECASE,
 )
-_MULTIPLIERS = {"tys": Decimal(1000), "k": Decimal(1000), "thousand": Decimal(1000),
-                "mln": Decimal(1_000_000), "million": Decimal(1_000_000)}
+_MULTIPLIERS = {
+    "tys": Decimal(1000),
+    "k": Decimal(1000),
+    "thousand": Decimal(1000),
+    "mln": Decimal(1_000_000),
+    "million": Decimal(1_000_000),
+}
 _SYMBOLS = {"PLN": "zł", "EUR": "€", "USD": "$", "GBP": "£"}
 
 
@@ -222,19 +268,21 @@ def compute_quotes(pack: KnowledgePack, request: QuoteRequest) -> list[Quote]:
     ]
 
 
-def format_number(value: Decimal, language: str) -> str:
-    """ "72 000" / "38,5" in Polish, "72,000" / "38.5" in English."""
-    value = value.quantize(Decimal("0.01")) if value != value.to_integral_value() else value.quantize(Decimal(1))
+def format_number(value: Decimal, language: str, *, money: bool = False) -> str:
+    """ "72 000" / "38,5" in Polish, "72,000" / "38.5" in English; money keeps two decimals."""
+    value = value.quantize(Decimal(1) if value == value.to_integral_value() else Decimal("0.01"))
     whole, _, fraction = f"{value:,f}".partition(".")
+    if fraction and not money:
+        fraction = fraction.rstrip("0")
+    point = "," if language == "pl" else "."
     if language == "pl":
         whole = whole.replace(",", " ")
-        return f"{whole},{fraction.rstrip('0') or '0'}" if fraction else whole
-    return f"{whole}.{fraction.rstrip('0') or '0'}" if fraction else whole
+    return f"{whole}{point}{fraction}" if fraction else whole
 
 
 def format_money(amount: Decimal, currency: str, language: str) -> str:
     """ "1 200 zł" in Polish, "1,200 PLN" in English."""
-    number = format_number(amount, language)
+    number = format_number(amount, language, money=True)
     if language == "pl":
         return f"{number} {_SYMBOLS.get(currency, currency) if currency == 'PLN' else currency}"
     return f"{number} {currency}"
@@ -278,8 +326,21 @@ def format_quote(quote: Quote, language: str) -> str:
     return f"{subject}: {number} × {unit_price} = {total}"
 
 
-def _amounts(text: str) -> list[tuple[str, Decimal]]:
-    found: list[tuple[str, Decimal]] = []
+def _currency_code(symbol: str) -> str:
+    folded = fold(symbol).rstrip("s")
+    if folded in ("zl", "zlotych", "zlote", "zloty", "pln"):
+        return "PLN"
+    if folded in ("€", "eur", "euro"):
+        return "EUR"
+    if folded in ("$", "usd", "dollar"):
+        return "USD"
+    if folded in ("£", "gbp"):
+        return "GBP"
+    return folded.upper()
+
+
+def _amounts(text: str) -> list[tuple[str, Decimal, str]]:
+    found: list[tuple[str, Decimal, str]] = []
     for match in _AMOUNT.finditer(text):
         multiplier = _MULTIPLIERS.get((match.group("mult") or "").lower().rstrip("."), Decimal(1))
         for name in ("n1", "n1b", "n2", "n2b"):
@@ -288,25 +349,27 @@ def _amounts(text: str) -> list[tuple[str, Decimal]]:
                 continue
             value = parse_number(raw)
             if value is not None:
-                found.append((match.group(0).strip(), value * multiplier))
+                currency = _currency_code(match.group("pre") or match.group("cur"))
+                found.append((match.group(0).strip(), value * multiplier, currency))
     return found
 
 
-def pack_amounts(pack: KnowledgePack) -> set[Decimal]:
-    """Every amount of money the pack states: package prices and sums in its texts."""
-    amounts: set[Decimal] = set()
+def pack_amounts(pack: KnowledgePack) -> set[tuple[Decimal, str]]:
+    """Every amount of money the pack states, with its currency: package prices and sums in its texts."""
+    amounts: set[tuple[Decimal, str]] = set()
     for package in pack.packages:
-        amounts.update(package.prices())
+        amounts.update((price, package.currency) for price in package.prices())
     texts = [pack.tenant.persona]
     texts += [f.answer for f in pack.faq]
     texts += [d.text for d in pack.documents]
     texts += [p.description for p in pack.packages] + [item for p in pack.packages for item in p.includes]
     for text in texts:
-        amounts.update(value for _, value in _amounts(text))
+        amounts.update((value, currency) for _, value, currency in _amounts(text))
     return amounts
 
 
 def unbacked_amounts(reply_text: str, pack: KnowledgePack, allowed_extra: Iterable[Decimal] = ()) -> list[str]:
     """Amounts of money in a reply that neither the pack nor ``allowed_extra`` backs (invented prices)."""
-    backed = pack_amounts(pack) | {Decimal(a) for a in allowed_extra}
-    return unique(raw for raw, value in _amounts(reply_text) if value not in backed)
+    backed = pack_amounts(pack)
+    extra = {Decimal(a) for a in allowed_extra}  # computed totals; the caller knows their currency
+    return unique(raw for raw, value, currency in _amounts(reply_text) if (value, currency) not in backed and value not in extra)

@@ -85,11 +85,12 @@ class _Doc:
     variants: list[frozenset[str]] = field(default_factory=list)
 
 
-def _weighted_terms(parts: Iterable[tuple[str, float]], lang: str) -> Counter[str]:
-    counts: Counter[str] = Counter()
+def _weighted_terms(parts: Iterable[tuple[str, float]], lang: str) -> dict[str, float]:
+    counts: dict[str, float] = {}
     for text, weight in parts:
         for token in content_tokens(text, lang):
-            counts[stem(token, lang)] += weight
+            term = stem(token, lang)
+            counts[term] = counts.get(term, 0.0) + weight
     return counts
 
 
@@ -118,8 +119,20 @@ class KnowledgeIndex:
             parts = [(q, 1.0) for q in entry.questions] + [(entry.answer, _ANSWER_WEIGHT)]
             tf = _weighted_terms(parts, lang)
             variants = [frozenset(stem(t, lang) for t in content_tokens(q, lang)) for q in entry.questions]
-            docs.append(_Doc("faq", entry.id, lang, entry.questions[0], entry.answer, entry.intent, dict(tf),
-                             sum(tf.values()), frozenset().union(*variants), variants))
+            docs.append(
+                _Doc(
+                    "faq",
+                    entry.id,
+                    lang,
+                    entry.questions[0],
+                    entry.answer,
+                    entry.intent,
+                    dict(tf),
+                    sum(tf.values()),
+                    frozenset().union(*variants),
+                    variants,
+                )
+            )
             for text, _ in parts:
                 surface.setdefault(lang, set()).update(content_tokens(text, lang))
         for package in pack.packages:
@@ -128,15 +141,39 @@ class KnowledgeIndex:
             body = " ".join([package.description, *package.includes])
             tf = _weighted_terms([(head, 2.0), (body, _ANSWER_WEIGHT)], lang)
             names = frozenset(stem(t, lang) for t in content_tokens(head, lang))
-            docs.append(_Doc("package", package.id, lang, package.name, f"{package.name}: {body}", None, dict(tf),
-                             sum(tf.values()), names, [names]))
+            docs.append(
+                _Doc(
+                    "package",
+                    package.id,
+                    lang,
+                    package.name,
+                    f"{package.name}: {body}",
+                    None,
+                    dict(tf),
+                    sum(tf.values()),
+                    names,
+                    [names],
+                )
+            )
             surface.setdefault(lang, set()).update(content_tokens(f"{head} {body}", lang))
         for document in pack.documents:
             lang = pack.language_of(document)
             tf = _weighted_terms([(document.title, 1.0), (document.text, _ANSWER_WEIGHT)], lang)
             title_terms = frozenset(stem(t, lang) for t in content_tokens(document.title, lang))
-            docs.append(_Doc("document", document.id, lang, document.title, document.text, document.kind, dict(tf),
-                             sum(tf.values()), title_terms, [title_terms]))
+            docs.append(
+                _Doc(
+                    "document",
+                    document.id,
+                    lang,
+                    document.title,
+                    document.text,
+                    document.kind,
+                    dict(tf),
+                    sum(tf.values()),
+                    title_terms,
+                    [title_terms],
+                )
+            )
             surface.setdefault(lang, set()).update(content_tokens(f"{document.title} {document.text}", lang))
         index = cls(docs, list(dict.fromkeys([*pack.tenant.languages, *surface])))
         index._surface = {lang: sorted(words) for lang, words in surface.items()}
@@ -186,8 +223,8 @@ class KnowledgeIndex:
                 return min(longer, key=lambda known: (len(known), known))
         if lang == "pl":
             for prefix in _PL_VERB_PREFIXES:
-                if term.startswith(prefix) and len(term) - len(prefix) >= 5 and term[len(prefix):] in self._df:
-                    return term[len(prefix):]
+                if term.startswith(prefix) and len(term) - len(prefix) >= 5 and term[len(prefix) :] in self._df:
+                    return term[len(prefix) :]
         nearest = closest_word(token, self._surface.get(lang, []))
         return stem(nearest, lang) if nearest is not None else term
 
@@ -207,8 +244,7 @@ class KnowledgeIndex:
         weights = {t: self._idf(t) * (_FRAME_WEIGHT if t in frame else 1.0) for t in terms}
         total = sum(weights.values())
         # Share of the question the entry explains; answer-only words count for less.
-        covered = sum(w if t in doc.question_terms else (_ANSWER_WEIGHT * w if t in doc.tf else 0.0)
-                      for t, w in weights.items())
+        covered = sum(w if t in doc.question_terms else (_ANSWER_WEIGHT * w if t in doc.tf else 0.0) for t, w in weights.items())
         coverage = covered / total
         topic = {t: w for t, w in weights.items() if t not in frame}
         topic_total = sum(topic.values())
@@ -256,8 +292,9 @@ class KnowledgeIndex:
         best = hits[0]
         rival = next((h.confidence for h in hits[1:] if (h.intent, h.kind) != (best.intent, best.kind)), 0.0)
         bonus = _MARGIN_WEIGHT * min(best.confidence - rival, _MARGIN_CAP)
-        boosted = Hit(best.kind, best.id, best.score, min(1.0, best.confidence + bonus), best.title, best.text,
-                      best.lang, best.intent)
+        boosted = Hit(
+            best.kind, best.id, best.score, min(1.0, best.confidence + bonus), best.title, best.text, best.lang, best.intent
+        )
         return [boosted, *hits[1:]]
 
     def search(self, query: str, language: str, k: int = 5) -> list[Hit]:

@@ -21,32 +21,47 @@ _TOKEN = re.compile(r"[^\W_]+")
 # "check-in", "wi-fi", "e-mail" are written with and without the hyphen; join them.
 _HYPHENATED = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 
-_SNOWBALL_NAMES = {"pl": "polish", "en": "english", "de": "german", "fr": "french", "es": "spanish",
-                   "it": "italian", "cs": "czech", "ru": "russian", "nl": "dutch",
-                   "pt": "portuguese", "sv": "swedish", "lt": "lithuanian"}
+_SNOWBALL_NAMES = {
+    "pl": "polish",
+    "en": "english",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "cs": "czech",
+    "ru": "russian",
+    "nl": "dutch",
+    "pt": "portuguese",
+    "sv": "swedish",
+    "lt": "lithuanian",
+}
+
+
+def words_of(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a word-list literal."""
+    return frozenset(text.split())
+
 
 # Folded function words: they carry no topic, and counting them would let any chatty
 # message look like a match. Question words that decide the topic ("ile", "kiedy",
 # "how long") are kept out of this list on purpose.
 STOPWORDS: dict[str, frozenset[str]] = {
-    "pl": frozenset(
-        """a aby ale albo bo by byc bym bys chce chcialbym chcialabym chcialem chcemy
-        co czy dla do go i ich im ja jak jaka jaki jakie jakis jej jest jestem jestescie
-        ja jego juz ma macie mam mamy mi mnie moj moja moge mozna moze mozecie mu my na nad
-        nam nas nasz nasze nie nim no o od oraz po pod prosze przez przy sa sie so ta tak
-        takze tam te tego tej ten to tu ty u w we wam was wy z za ze zeby lub tez jeszcze
-        czyli wiec bardzo pan pani panstwo hej czesc dzien dobry witam dziekuje dzieki
-        moglbym moglabym mozna mogli chcialbym prosze ok okej oki tez ktory ktora ktore
-        da cos ktos taki takie takiej taka moje mojej moim mojego twoj tym tych jesli jezeli
-        gdy pytanie pytanko info hmm hej halo""".split()
+    "pl": words_of(
+        """a aby ale albo bo by byc bym bys chce chcialbym chcialabym chcialem chcemy co czy dla do go i ich im
+        ja jak jaka jaki jakie jakis jej jest jestem jestescie ja jego juz ma macie mam mamy mi mnie moj
+        moja moge mozna moze mozecie mu my na nad nam nas nasz nasze nie nim no o od oraz po pod prosze
+        przez przy sa sie so ta tak takze tam te tego tej ten to tu ty u w we wam was wy z za ze zeby lub
+        tez jeszcze czyli wiec bardzo pan pani panstwo hej czesc dzien dobry witam dziekuje dzieki moglbym
+        moglabym mozna mogli chcialbym prosze ok okej oki tez ktory ktora ktore da cos ktos taki takie
+        takiej taka moje mojej moim mojego twoj tym tych jesli jezeli gdy pytanie pytanko info hmm hej halo
+        jakies jakas jakiegos jakichs"""
     ),
-    "en": frozenset(
-        """a an and are as at be been but by can could do does did for from have has had
-        hi hello hey i if in into is it its me my of on or our please so that the their
-        them there these they this to us was we were will with would you your yours
-        i'm im am any some just also too ok okay thanks thank there's what's which
-        who whom whose about tell know let like want wanted need get got any chance possible
-        pls plz some that's hmm hiya question out up off being""".split()
+    "en": words_of(
+        """a an and are as at be been but by can could do does did for from have has had hi hello hey i if in
+        into is it its me my of on or our please so that the their them there these they this to us was we
+        were will with would you your yours i'm im am any some just also too ok okay thanks thank there's
+        what's which who whom whose about tell know let like want wanted need get got any chance possible
+        pls plz some that's hmm hiya question out up off being"""
     ),
 }
 
@@ -54,20 +69,20 @@ STOPWORDS: dict[str, frozenset[str]] = {
 # ..."): they count for less when judging whether an entry explains a message, so that
 # "ile kosztuje iphone" is not taken for a question about the price list.
 FRAME_WORDS: dict[str, frozenset[str]] = {
-    "pl": frozenset(
-        """ile koszt kosztuje kosztuja kosztow kosztowac cena ceny cene kiedy gdzie dlugo czas
-        robicie macie oferujecie dajecie potrzebuje trzeba kto firma wasz wasza wasze waszych
-        was wami mozliwe mozliwosc informacja informacje""".split()
+    "pl": words_of(
+        """ile koszt kosztuje kosztuja kosztow kosztowac cena ceny cene kiedy gdzie dlugo czas robicie macie
+        oferujecie dajecie potrzebuje trzeba kto firma wasz wasza wasze waszych was wami mozliwe mozliwosc
+        informacja informacje"""
     ),
-    "en": frozenset(
-        """how much what when where why time cost costs price prices offer offers do does have
-        your you there available info information way""".split()
+    "en": words_of(
+        """how much what when where why time cost costs price prices offer offers do does have your you there
+        available info information way"""
     ),
 }
 
 
 class _Stemmer(Protocol):
-    def stemWord(self, word: str) -> str: ...  # noqa: N802 - the library's name
+    def stemWord(self, word: str) -> str: ...  # the library's (camel-case) name
 
 
 def fold(text: str) -> str:
@@ -86,7 +101,7 @@ def _stemmer(language: str) -> _Stemmer | None:
     name = _SNOWBALL_NAMES.get(language)
     if name is None:
         return None
-    import snowballstemmer  # lazy: keeps cold starts of modules that never stem cheap
+    import snowballstemmer  # type: ignore[import-untyped]  # lazy: cold starts that never stem skip it
 
     stemmer: _Stemmer = snowballstemmer.stemmer(name)
     return stemmer

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from shared.domain.answering import answer_from_knowledge, wants_human
+from shared.domain.knowledge import KnowledgePack, load_pack_file
+from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD, KnowledgeIndex
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@lru_cache(maxsize=4)
+def demo_pack(tenant: str) -> KnowledgePack:
+    return load_pack_file(ROOT / "data" / "tenants" / f"{tenant}.yaml")
+
+
+@lru_cache(maxsize=4)
+def demo_index(tenant: str) -> KnowledgeIndex:
+    return KnowledgeIndex.build(demo_pack(tenant))
+
+
+def _answer(message: str, tenant: str = "novahouse", language: str = "pl"):  # type: ignore[no-untyped-def]
+    return answer_from_knowledge(demo_pack(tenant), demo_index(tenant), message, language, DEFAULT_FAQ_THRESHOLD)
+
+
+def test_a_package_and_area_get_a_computed_quote() -> None:
+    answer = _answer("Ile kosztuje pakiet Standard za 60 m2?")
+    assert answer.source == "tool" and answer.intent == "pricing"
+    assert answer.package_ids == ["standard"]
+    assert "Pakiet Standard dla 60 m²: 60 × 1 200 zł = 72 000 zł" in answer.text
+    assert [q.total for q in answer.quotes] == [Decimal(72000)]
+
+
+def test_a_package_without_area_gets_the_unit_price_and_a_question_for_the_area() -> None:
+    answer = _answer("Ile kosztuje pakiet Standard?")
+    assert answer.source == "tool" and answer.package_ids == ["standard"]
+    assert "1 200 zł/m²" in answer.text and "metraż" in answer.text
+
+
+def test_an_area_without_package_gets_every_package_total() -> None:
+    answer = _answer("ile wyjdzie za 50 m2?")
+    assert answer.source == "tool"
+    assert len(answer.quotes) == 4
+    assert "Pakiet Standard dla 50 m²: 50 × 1 200 zł = 60 000 zł" in answer.text
+
+
+def test_english_guest_gets_an_english_quote() -> None:
+    answer = _answer("how much for premium, 100 sqm?", language="en")
+    assert "Premium package for 100 m²: 100 × 1,650 PLN = 165,000 PLN" in answer.text
+
+
+def test_a_confident_faq_is_answered_in_the_guests_language() -> None:
+    answer = _answer("jaka jest gwarancja?")
+    assert (answer.source, answer.faq_id, answer.intent) == ("faq", "warranty", "warranty")
+    assert answer.text.startswith("Na wykonane prace dajemy 3 lata gwarancji")
+    assert answer.confidence >= DEFAULT_FAQ_THRESHOLD
+
+
+def test_suggestions_are_two_or_three_related_questions_in_the_guests_language() -> None:
+    polish = _answer("jaka jest gwarancja?")
+    english = _answer("what warranty do you give?", language="en")
+    assert 2 <= len(polish.suggestions) <= 3 and "Jaka jest gwarancja?" not in polish.suggestions
+    english_questions = {q for e in demo_pack("novahouse").faq if e.lang == "en" for q in e.questions}
+    assert 2 <= len(english.suggestions) <= 3 and set(english.suggestions) <= english_questions
+
+
+def test_out_of_scope_question_comes_out_as_none() -> None:
+    answer = _answer("jaka jutro pogoda w warszawie")
+    assert answer.source == "none" and answer.text == "" and answer.faq_id is None
+
+
+def test_none_carries_passages_for_the_model() -> None:
+    answer = _answer("czy robicie ogrzewanie podłogowe w łazience?")
+    assert answer.source == "none" or answer.source == "faq"
+    none = _answer("opowiedz mi o realizacji w Wilanowie dla rodziny z dziećmi", language="pl")
+    assert none.source == "none"
+    assert none.passages and none.passages[0].id == "portfolio-wilanow-96"
+
+
+def test_hotel_room_for_nights_is_a_quote() -> None:
+    answer = _answer("family suite for 5 nights how much", tenant="hotel", language="en")
+    assert answer.source == "tool" and [q.total for q in answer.quotes] == [Decimal(4450)]
+
+
+def test_handoff_words_are_recognised() -> None:
+    pack = demo_pack("novahouse")
+    assert wants_human("Chcę rozmawiać z konsultantem… z człowiekiem!", pack)
+    assert wants_human("can I talk to a real person", pack)
+    assert not wants_human("ile kosztuje pakiet premium", pack)

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from shared.domain.knowledge import KnowledgePack, load_pack_file
+from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD, KnowledgeIndex
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@lru_cache(maxsize=4)
+def demo_pack(tenant: str) -> KnowledgePack:
+    return load_pack_file(ROOT / "data" / "tenants" / f"{tenant}.yaml")
+
+
+@lru_cache(maxsize=4)
+def demo_index(tenant: str) -> KnowledgeIndex:
+    return KnowledgeIndex.build(demo_pack(tenant))
+
+
+def test_index_builds_for_a_demo_pack_well_under_100_ms() -> None:
+    pack = demo_pack("novahouse")
+    KnowledgeIndex.build(pack)  # the stemmer loads once per process
+    started = time.perf_counter()
+    index = KnowledgeIndex.build(pack)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    print(f"novahouse index ({len(index)} entries) built in {elapsed_ms:.1f} ms")
+    assert elapsed_ms < 100
+
+
+def test_faq_is_found_without_diacritics() -> None:
+    match = demo_index("novahouse").answer_faq("jaka jest gwarancja na wykonczenie", "pl")
+    assert match is not None and match.id == "warranty"
+
+
+def test_faq_is_found_despite_a_typo() -> None:
+    match = demo_index("novahouse").answer_faq("na ile lat jest gwarancjaa", "pl")
+    assert match is not None and match.id == "warranty"
+
+
+def test_faq_is_found_through_inflection() -> None:
+    match = demo_index("novahouse").answer_faq("potrzebuję pomiaru mieszkania, czy pomiar jest płatny", "pl")
+    assert match is not None and match.id == "measurement-visit"
+
+
+def test_guest_language_entry_is_preferred() -> None:
+    index = demo_index("novahouse")
+    english = index.answer_faq("What warranty do you give?", "en")
+    assert english is not None and english.id == "en-warranty" and not english.fallback_language
+
+
+def test_another_language_entry_is_a_fallback() -> None:
+    match = demo_index("novahouse").answer_faq("Czy wystawiacie fakturę VAT?", "en")
+    assert match is not None and match.id == "invoice-vat" and match.fallback_language
+
+
+def test_out_of_scope_question_gets_no_faq() -> None:
+    assert demo_index("hotel").answer_faq("who won the champions league", "en") is None
+    assert demo_index("novahouse").answer_faq("napisz mi wiersz o kotach", "pl") is None
+
+
+def test_threshold_is_a_parameter() -> None:
+    index = demo_index("hotel")
+    assert index.answer_faq("is there parking", "en", threshold=DEFAULT_FAQ_THRESHOLD) is not None
+    assert index.answer_faq("is there parking", "en", threshold=1.01) is None
+
+
+def test_search_returns_every_kind_with_confidence_between_zero_and_one() -> None:
+    hits = demo_index("novahouse").search("pakiet premium projekt wnętrza realizacja Wilanów", "pl", k=10)
+    assert {"faq", "package", "document"} <= {h.kind for h in hits}
+    assert all(0.0 <= h.confidence <= 1.0 for h in hits)
+    assert hits == sorted(hits, key=lambda h: h.score * (0.5 + h.confidence), reverse=True)
+
+
+def test_search_respects_k() -> None:
+    assert len(demo_index("hotel").search("room with a view", "en", k=2)) == 2
+
+
+def test_confidence_is_higher_for_a_close_paraphrase_than_for_a_vague_one() -> None:
+    index = demo_index("hotel")
+    close = index.answer_faq("what time is check-in", "en", threshold=0)
+    vague = index.answer_faq("what time is it in New York", "en", threshold=0)
+    assert close is not None and vague is not None
+    assert close.confidence > 0.8 > 0.3 > vague.confidence
