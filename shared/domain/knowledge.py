@@ -40,7 +40,8 @@ _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 class _Strict(BaseModel):
     # Unknown keys are refused: in a hand-written pack they are nearly always typos
     # ("anwser"), and silently dropping them would lose the business's content.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validators are built on first use, not at import (cold-start budget).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Tenant(_Strict):
