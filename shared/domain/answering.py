@@ -153,7 +153,8 @@ def _suggestions(
                 chosen.append(entry)
     chosen += [e for e in index.faq_entries() if e.lang == language]
     skip = {matched.id} if matched is not None else set()
-    questions = [e.questions[0] for e in chosen if e.id not in skip and e.intent != (matched.intent if matched else None)]
+    # Never suggest what was just answered: neither the entry nor another of its intent.
+    questions = [e.questions[0] for e in chosen if e.id not in skip and (intent is None or e.intent != intent)]
     return unique(questions)[:_MAX_SUGGESTIONS]
 
 
