@@ -143,13 +143,6 @@ def closest_word(word: str, vocabulary: Sequence[str], *, min_score: float | Non
     return str(found[0]) if found is not None else None
 
 
-def similarity(a: str, b: str) -> float:
-    """Order-insensitive similarity of two folded texts in [0, 1]."""
-    from rapidfuzz import fuzz
-
-    return float(fuzz.token_set_ratio(fold(a), fold(b))) / 100.0
-
-
 def unique(items: Iterable[str]) -> list[str]:
     """Items in first-seen order without repeats."""
     seen: dict[str, None] = {}
