@@ -79,7 +79,7 @@ def _scores(text: str, candidates: Sequence[str]) -> dict[str, float]:
 @lru_cache(maxsize=8)
 def _lingua_detector(candidates: tuple[str, ...]) -> Any:
     try:
-        from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+        from lingua import IsoCode639_1, Language, LanguageDetectorBuilder  # type: ignore[import-not-found, unused-ignore]
     except ImportError:  # optional: without it, the cheap signals decide alone
         return None
     languages = []
