@@ -13,9 +13,10 @@ from shared.adapters.clients import GoogleClients
 if TYPE_CHECKING:
     # pydantic is imported on first use, not at import time: it is most of a cold start.
     from shared.config import Settings
+    from shared.services.chat import ChatService, IpRateLimiter
     from shared.services.events import EventHandler, EventLedger
     from shared.services.health import Check
-    from shared.services.ports import LanguageModel
+    from shared.services.ports import ConversationRepository, EventPublisher, LanguageModel, TenantRepository
 
 
 class Container:
@@ -30,6 +31,50 @@ class Container:
         from shared.adapters.gemini import build_language_model
 
         return build_language_model(self.settings)
+
+    @cached_property
+    def tenants(self) -> TenantRepository:
+        from shared.adapters.firestore_store import FirestoreTenantRepository
+
+        return FirestoreTenantRepository(self.clients.firestore, ttl_seconds=self.settings.tenant_cache_seconds)
+
+    @cached_property
+    def conversations(self) -> ConversationRepository:
+        from shared.adapters.firestore_store import FirestoreConversationRepository
+
+        return FirestoreConversationRepository(self.clients.firestore)
+
+    @cached_property
+    def events(self) -> EventPublisher:
+        from shared.adapters.pubsub_events import PubSubEventPublisher
+
+        return PubSubEventPublisher(self.clients.publisher, self.clients.topic_path(self.settings.chat_events_topic))
+
+    @cached_property
+    def chat(self) -> ChatService:
+        from shared.adapters.firebase_tokens import FirebaseTokenIssuer
+        from shared.services.chat import ChatService, ChatSettings
+
+        settings = self.settings
+        return ChatService(
+            self.tenants,
+            self.conversations,
+            self.language_model,
+            self.events,
+            FirebaseTokenIssuer(self.clients.auth, self.clients.firebase_app),
+            ChatSettings(
+                session_turns_per_minute=settings.session_turns_per_minute,
+                default_model=settings.gemini_model,
+                dev_origins=settings.extra_origins,
+            ),
+            ai_enabled=settings.ai_enabled,
+        )
+
+    @cached_property
+    def ip_limiter(self) -> IpRateLimiter:
+        from shared.services.chat import IpRateLimiter
+
+        return IpRateLimiter(self.settings.ip_turns_per_minute)
 
     @cached_property
     def event_ledger(self) -> EventLedger:

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     ip_turns_per_minute: int = Field(120, alias="RATE_LIMIT_IP_PER_MINUTE", gt=0)
     event_max_age_seconds: int = Field(3600, alias="EVENT_MAX_AGE_SECONDS", gt=0)
 
+    # Extra web origins allowed for every tenant outside production (the local demo pages).
+    dev_origins: str = Field("", alias="CHATDESK_DEV_ORIGINS")
+    tenant_cache_seconds: float = Field(10.0, alias="TENANT_CACHE_SECONDS", ge=0)
+
     twilio_auth_token: SecretStr | None = Field(None, alias="TWILIO_AUTH_TOKEN")
     twilio_base_url: str | None = Field(None, alias="TWILIO_BASE_URL")
     monday_api_token: SecretStr | None = Field(None, alias="MONDAY_API_TOKEN")
@@ -56,6 +60,12 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.firestore_emulator_host:
             raise ValueError("FIRESTORE_EMULATOR_HOST must not be set when CHATDESK_ENV=production")
         return self
+
+    @property
+    def extra_origins(self) -> frozenset[str]:
+        if self.environment == "production":
+            return frozenset()
+        return frozenset(o.strip() for o in self.dev_origins.split(",") if o.strip())
 
     @property
     def ai_enabled(self) -> bool:

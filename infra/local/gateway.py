@@ -186,8 +186,25 @@ class Gateway:
     def url(self) -> str:
         return f"http://{self._server.host}:{self._server.port}"
 
+    def firebase_init(self) -> dict[str, Any]:
+        """What Hosting serves at /__/firebase/init.json, plus where the local emulators listen."""
+        emulators = {}
+        if os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"):
+            emulators["auth"] = f"http://{os.environ['FIREBASE_AUTH_EMULATOR_HOST']}"
+        if os.environ.get("FIRESTORE_EMULATOR_HOST"):
+            emulators["firestore"] = os.environ["FIRESTORE_EMULATOR_HOST"]
+        return {
+            "projectId": self.project,
+            "apiKey": "local-emulator-key",  # the Auth emulator accepts any key; not a secret
+            "authDomain": "localhost",
+            "emulators": emulators,
+        }
+
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
+        if request.path == "/__/firebase/init.json":
+            response = Response(json.dumps(self.firebase_init()), mimetype="application/json")
+            return response(environ, start_response)
         route = self.hosting.resolve(request.path)
         if route.kind == "function":
             environ.setdefault("HTTP_X_FORWARDED_FOR", request.remote_addr or "127.0.0.1")

@@ -1,0 +1,62 @@
+"""`chat` function: guest turns, session start, CSAT rating, and the polling fallback."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from shared.bootstrap import container
+from shared.http.app import HttpApp, client_ip, json_body
+
+if TYPE_CHECKING:
+    from flask import Request, Response
+
+
+def _origins(request: Request) -> set[str]:
+    """CORS: the tenant's own origins; a preflight (no body yet) accepts any origin some tenant lists."""
+    chat = container().chat
+    origin = request.headers.get("Origin", "")
+    tenant = request.args.get("tenant")
+    if request.method == "OPTIONS" and not tenant:
+        return {origin} if container().tenants.origin_known(origin) or origin in chat.settings.dev_origins else set()
+    if not tenant and request.is_json:
+        body = request.get_json(silent=True)
+        tenant = body.get("tenant") if isinstance(body, dict) else None
+        if tenant is None and isinstance(body, dict) and isinstance(body.get("conversation_id"), str):
+            tenant = body["conversation_id"].rsplit(".", 1)[0]
+    return chat.allowed_origins(tenant if isinstance(tenant, str) else None)
+
+
+app = HttpApp(
+    "chat",
+    origins=_origins,
+    max_body_bytes=64 * 1024,
+    project_id=lambda: container().settings.project_id,
+    allow_headers=("Content-Type",),
+)
+
+
+@app.route("/api/chat", methods=["POST"])
+def turn(request: Request) -> dict[str, Any]:
+    container().ip_limiter.check(client_ip(request))
+    return container().chat.turn(json_body(request), request.headers.get("Origin")).body()
+
+
+@app.route("/api/chat/session", methods=["POST"])
+def session(request: Request) -> dict[str, Any]:
+    container().ip_limiter.check(client_ip(request))
+    return container().chat.start_session(json_body(request), request.headers.get("Origin"))
+
+
+@app.route("/api/chat/rating", methods=["POST"])
+def rating(request: Request) -> dict[str, Any]:
+    return container().chat.rate(json_body(request))
+
+
+@app.route("/api/chat/messages", methods=["GET"])
+def messages(request: Request) -> dict[str, Any]:
+    return container().chat.poll(request.args.to_dict())
+
+
+def chat(request: Request) -> Response:
+    """Entry point."""
+    return app(request)

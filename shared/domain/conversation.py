@@ -1,0 +1,101 @@
+"""Conversations, messages and the hand-off state machine."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from shared.domain.errors import ConflictError
+
+Mode = Literal["bot", "pending", "human", "closed"]
+Channel = Literal["web", "whatsapp"]
+MessageRole = Literal["guest", "bot", "agent", "system"]
+Source = Literal["faq", "tool", "llm", "fallback", "agent"]
+
+# Recent turns kept on the conversation document: the model's context without reading messages.
+RECENT_TURNS = 10
+
+# Allowed hand-off transitions; every transition is also a system message both sides see.
+TRANSITIONS: dict[Mode, set[Mode]] = {
+    "bot": {"pending", "human", "closed"},
+    "pending": {"human", "bot", "closed"},
+    "human": {"bot", "closed"},
+    "closed": {"bot"},
+}
+
+
+def new_session_id() -> str:
+    """A guest's session id: 128 random bits; it is the guest's credential for the conversation."""
+    return "s_" + secrets.token_urlsafe(18)
+
+
+def conversation_id_for(tenant: str, session_id: str) -> str:
+    """The session's conversation id, derived so that a turn needs no session lookup.
+
+    It is a one-way hash: knowing a conversation id (agents and the guest's token see it)
+    does not reveal the session id, which stays the guest's secret.
+    """
+    return "c_" + hashlib.sha256(f"{tenant}\x1f{session_id}".encode()).hexdigest()[:24]
+
+
+def check_transition(current: Mode, target: Mode) -> None:
+    """Raise ConflictError when ``current → target`` is not a hand-off the product allows."""
+    if target not in TRANSITIONS[current]:
+        raise ConflictError(f"Conversation is {current}; it cannot move to {target}")
+
+
+class RecentTurn(BaseModel):
+    role: MessageRole
+    text: str
+
+
+class AgentRef(BaseModel):
+    uid: str
+    name: str
+
+
+class Message(BaseModel):
+    """One message in a conversation, as stored and as clients read it."""
+
+    id: str
+    role: MessageRole
+    text: str
+    created_at: datetime
+    source: Source | None = None
+    intent: str | None = None
+    language: str | None = None
+    latency_ms: int | None = None
+    model_ms: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    author: AgentRef | None = None
+
+
+class Conversation(BaseModel):
+    """A conversation document's fields that services reason about."""
+
+    id: str
+    tenant: str
+    session_id: str
+    channel: Channel = "web"
+    mode: Mode = "bot"
+    language: str
+    created_at: datetime
+    updated_at: datetime
+    message_count: int = 0
+    guest_message_count: int = 0
+    recent: list[RecentTurn] = Field(default_factory=list)
+    assigned_agent: AgentRef | None = None
+    rating: int | None = None
+    rating_comment: str | None = None
+    rated_at: datetime | None = None
+    lead_id: str | None = None
+    contact: str | None = None  # WhatsApp number or similar, for replies on the guest's channel
+    variant: str | None = None
+    experiment_id: str | None = None
+    rate_window_start: datetime | None = None
+    rate_count: int = 0

@@ -1,0 +1,93 @@
+"""When a guest wants a person, and when the business can answer."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from shared.domain.knowledge import Tenant
+from shared.domain.text import fold
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# Folded (no diacritics, lower case) phrases that ask for a human in Polish or English.
+_GENERIC = re.compile(
+    r"\b("
+    r"konsultant\w*|czlowiek\w*|czlowiekiem|doradc\w*|pracownik\w*|agent\w*|operator\w*|"
+    r"(porozmawiac|rozmawiac|polacz\w*|przelacz\w*) z (kims|osoba|czlowiekiem|konsultantem|doradca)|"
+    r"zywa osoba|zywym|human|real person|a person|someone real|live agent|speak to (someone|somebody)|"
+    r"talk to (someone|somebody|a person|an agent|a human|staff)|customer service|front desk|receptionist"
+    r")\b"
+)
+
+
+def wants_human(message: str, keywords: list[str]) -> bool:
+    """True when the guest asks for a person (generic phrases or the tenant's own keywords)."""
+    folded = fold(message)
+    if _GENERIC.search(folded):
+        return True
+    return any(fold(k) and re.search(rf"\b{re.escape(fold(k))}\b", folded) for k in keywords)
+
+
+def _window(hours: str) -> tuple[int, int] | None:
+    if hours.strip().lower() == "closed":
+        return None
+    start, end = hours.split("-")
+    sh, sm = (int(x) for x in start.split(":"))
+    eh, em = (int(x) for x in end.split(":"))
+    return sh * 60 + sm, eh * 60 + em
+
+
+def is_open(tenant: Tenant, now: datetime) -> bool:
+    """Whether ``now`` falls in the tenant's business hours; no hours configured means always open."""
+    days = tenant.opening_hours()
+    if not days:
+        return True
+    local = now.astimezone(ZoneInfo(tenant.timezone))
+    window = _window(days.get(_DAYS[local.weekday()], "closed"))
+    minute = local.hour * 60 + local.minute
+    return window is not None and window[0] <= minute < window[1]
+
+
+def next_opening(tenant: Tenant, now: datetime) -> datetime | None:
+    """The next time the business opens (in its time zone), or None if it never does."""
+    days = tenant.opening_hours()
+    if not days:
+        return None
+    local = now.astimezone(ZoneInfo(tenant.timezone))
+    for offset in range(8):
+        day = local + timedelta(days=offset)
+        window = _window(days.get(_DAYS[day.weekday()], "closed"))
+        if window is None:
+            continue
+        opening = day.replace(hour=window[0] // 60, minute=window[0] % 60, second=0, microsecond=0)
+        if opening > local:
+            return opening
+    return None
+
+
+_PL_DAYS = ("w poniedziałek", "we wtorek", "w środę", "w czwartek", "w piątek", "w sobotę", "w niedzielę")
+_EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def handoff_notice(tenant: Tenant, now: datetime, language: str) -> str:
+    """What the guest is told when asking for a person: connecting now, or honestly when we'll reply."""
+    if is_open(tenant, now):
+        if language == "pl":
+            return "Przekazuję rozmowę konsultantowi — ktoś z naszego zespołu zaraz się odezwie."
+        return "I'm passing you to a member of our team — someone will be with you shortly."
+    opening = next_opening(tenant, now)
+    if opening is None:
+        if language == "pl":
+            return "Nasz zespół jest teraz niedostępny. Zostaw wiadomość, a odpiszemy najszybciej, jak to możliwe."
+        return "Our team is not available right now. Leave a message and we'll reply as soon as we can."
+    local_now = now.astimezone(ZoneInfo(tenant.timezone))
+    same_day = opening.date() == local_now.date()
+    tomorrow = opening.date() == (local_now + timedelta(days=1)).date()
+    time = opening.strftime("%H:%M")
+    if language == "pl":
+        when = f"dziś o {time}" if same_day else f"jutro o {time}" if tomorrow else f"{_PL_DAYS[opening.weekday()]} o {time}"
+        return f"Nasz zespół jest teraz poza godzinami pracy. Odpiszemy {when}. Zostaw wiadomość — nic nie zginie."
+    when = f"today at {time}" if same_day else f"tomorrow at {time}" if tomorrow else f"on {_EN_DAYS[opening.weekday()]} at {time}"
+    return f"Our team is outside business hours right now. We'll reply {when}. Leave a message and nothing will be lost."

@@ -1,0 +1,55 @@
+"""What a use case hands to storage to write in one commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from shared.domain.conversation import AgentRef, Conversation, Message
+
+
+class Lead(BaseModel):
+    """A guest's contact details, for the business's CRM."""
+
+    id: str
+    tenant: str
+    conversation_id: str
+    channel: str
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    language: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class Note(BaseModel):
+    """An internal note agents leave on a conversation; guests never see it."""
+
+    id: str
+    text: str
+    author: AgentRef
+    created_at: datetime
+
+
+@dataclass
+class ConversationWrite:
+    """Everything one action changes, written in exactly one commit."""
+
+    conversation: Conversation
+    messages: list[Message] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    metrics: dict[str, int] = field(default_factory=dict)
+    day: str | None = None  # the roll-up day (tenant's local date) the metrics count towards
+    lead: Lead | None = None
+    # Conversation fields this write changes; None writes the whole document (a new conversation,
+    # or inside a transaction). Writing only what changed keeps a slow bot turn from undoing an
+    # agent's take-over that happened meanwhile.
+    changed: set[str] | None = None
+
+    @property
+    def is_noop(self) -> bool:
+        """Nothing to write (e.g. a repeated rating)."""
+        return self.changed == set() and not (self.messages or self.notes or self.metrics or self.lead)
