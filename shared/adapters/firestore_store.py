@@ -59,18 +59,27 @@ class OperationCounter:
 counter = OperationCounter()
 
 
-def _nested(flat: dict[str, int]) -> dict[str, Any]:
-    """``{"by_intent.faq": 1}`` → ``{"by_intent": {"faq": Increment(1)}}`` for a merge write."""
+METRIC_SEPARATOR = "__"
+
+
+def metric_field(key: str) -> str:
+    """A roll-up counter's field name: ``by_intent.faq`` → ``by_intent__faq``.
+
+    Counters are flat top-level fields: increments on nested paths are not supported by every
+    Firestore server (the local one refuses them), and flat names need no path quoting.
+    """
+    return key.replace(".", METRIC_SEPARATOR)
+
+
+def metric_key(field: str) -> str:
+    """The inverse of ``metric_field``."""
+    return field.replace(METRIC_SEPARATOR, ".")
+
+
+def _increments(counts: dict[str, int]) -> dict[str, Any]:
     from google.cloud import firestore
 
-    out: dict[str, Any] = {}
-    for key, value in flat.items():
-        *parents, leaf = key.split(".")
-        node = out
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = firestore.Increment(value)
-    return out
+    return {metric_field(key): firestore.Increment(value) for key, value in counts.items()}
 
 
 @dataclass
@@ -210,7 +219,7 @@ class FirestoreConversationRepository(ConversationRepository):
         if write.metrics and write.day:
             shard = self._tenant(conversation.tenant).collection("metrics").document(write.day)
             shard = shard.collection("shards").document(str(random.randrange(self._shards)))  # noqa: S311 - spreading load
-            batch.set(shard, {**_nested(write.metrics), "day": write.day}, merge=True)
+            batch.set(shard, {**_increments(write.metrics), "day": write.day}, merge=True)
             writes += 1
         return writes
 
