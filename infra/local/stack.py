@@ -10,16 +10,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from infra.local.cloud import LocalCloud, free_port
 
-# Demo data steps add themselves here: each gets the environment and returns lines to print.
-Seeder = Callable[[dict[str, str]], list[str]]
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_PACKS = sorted((ROOT / "data" / "tenants").glob("*.yaml"))
 
 
 def port_is_free(port: int) -> bool:
@@ -31,9 +33,26 @@ def port_is_free(port: int) -> bool:
         return True
 
 
-def seeders() -> list[Seeder]:
-    """The demo data to create, in order."""
-    return []
+def start_local_gemini() -> tuple[Any, list[str]]:
+    """The local Gemini stand-in, unless a real Gemini is configured; a fresh key each start."""
+    if os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_GENAI_USE_VERTEXAI", "").lower() in ("1", "true"):
+        return None, ["Gemini        the real Gemini you configured"]
+    from infra.local.fake_gemini import start_fake_gemini
+
+    key = secrets.token_urlsafe(24)
+    server, base_url = start_fake_gemini(0, api_key=key)
+    os.environ["GEMINI_API_KEY"] = key
+    os.environ["GEMINI_BASE_URL"] = base_url
+    return server, [f"Gemini        local stand-in at {base_url} (set GEMINI_API_KEY before start to use the real one)"]
+
+
+def seed_tenants() -> list[str]:
+    """Import the demo knowledge packs (data/tenants/*.yaml) with the tenants CLI."""
+    from tools.tenants import main as tenants_cli
+
+    if tenants_cli(["import", *map(str, DEMO_PACKS)]) != 0:
+        raise RuntimeError("importing the demo tenants failed")
+    return [f"Tenants       {', '.join(p.stem for p in DEMO_PACKS)} (knowledge from data/tenants/)"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,18 +65,23 @@ def main(argv: list[str] | None = None) -> int:
     cloud = LocalCloud()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    gemini = None
     try:
         env = cloud.start()
         os.environ.update(env)
         os.environ.setdefault("CHATDESK_ENV", "development")
-        notes: list[str] = []
-        for seed in seeders():
-            notes += seed(dict(os.environ))
+        os.environ.setdefault("CHATDESK_DEV_ORIGINS", f"http://localhost:{port},http://127.0.0.1:{port}")
+        gemini, notes = start_local_gemini()
+        print("==> seeding demo data", flush=True)
+        notes += seed_tenants()
         from infra.local.gateway import Gateway
 
         gateway = Gateway(port=port).start()
         url = gateway.url.replace("127.0.0.1", "localhost")
         print("\nChatdesk is running locally:\n")
+        print(f"  Demo site     {url}/            (NovaHouse, Polish)")
+        print(f"  Hotel site    {url}/hotel.html")
+        print(f"  Dashboard     {url}/dashboard")
         print(f"  Health        {url}/api/health/deep")
         for line in notes:
             print(f"  {line}")
@@ -69,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             stop.wait()
         gateway.stop()
     finally:
+        if gemini is not None:
+            gemini.stop()
         cloud.stop()
     return 0
 
