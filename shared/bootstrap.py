@@ -12,7 +12,9 @@ from shared.adapters.clients import GoogleClients
 
 if TYPE_CHECKING:
     # pydantic is imported on first use, not at import time: it is most of a cold start.
+    from shared.adapters.firebase_auth import FirebaseTokenVerifier
     from shared.config import Settings
+    from shared.services.agent import AgentService
     from shared.services.chat import ChatService, IpRateLimiter
     from shared.services.events import EventHandler, EventLedger
     from shared.services.health import Check
@@ -69,6 +71,18 @@ class Container:
             ),
             ai_enabled=settings.ai_enabled,
         )
+
+    @cached_property
+    def agent(self) -> AgentService:
+        from shared.services.agent import AgentService
+
+        return AgentService(self.tenants, self.conversations, self.events)
+
+    @cached_property
+    def verifier(self) -> FirebaseTokenVerifier:
+        from shared.adapters.firebase_auth import FirebaseTokenVerifier
+
+        return FirebaseTokenVerifier(self.clients.auth, self.clients.firebase_app)
 
     @cached_property
     def ip_limiter(self) -> IpRateLimiter:

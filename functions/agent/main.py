@@ -1,0 +1,69 @@
+"""`agent` function: signed-in agents and admins list conversations, take over, reply, return to bot, close, note."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from shared.bootstrap import container
+from shared.http.app import HttpApp, json_body
+
+if TYPE_CHECKING:
+    from flask import Request, Response
+
+    from shared.services.agent import Principal
+
+# The dashboard is served from the same origin as the API (Hosting rewrites), so no CORS is offered.
+app = HttpApp("agent", max_body_bytes=16 * 1024, project_id=lambda: container().settings.project_id)
+CONVERSATION = "/api/agent/conversations/<conversation_id>"
+
+
+def _caller(request: Request) -> Principal:
+    return container().verifier.verify(request.headers.get("Authorization"))
+
+
+@app.route("/api/agent/me")
+def me(request: Request) -> dict[str, Any]:
+    return container().agent.me(_caller(request))
+
+
+@app.route("/api/agent/conversations")
+def conversations(request: Request) -> dict[str, Any]:
+    caller = _caller(request)
+    return container().agent.list_conversations(caller, request.args.get("mode"), request.args.get("limit"))
+
+
+@app.route(f"{CONVERSATION}/messages")
+def messages(request: Request, conversation_id: str) -> dict[str, Any]:
+    return container().agent.conversation_detail(_caller(request), conversation_id, request.args.get("after"))
+
+
+@app.route(f"{CONVERSATION}/takeover", methods=["POST"])
+def take_over(request: Request, conversation_id: str) -> dict[str, Any]:
+    return container().agent.take_over(_caller(request), conversation_id)
+
+
+@app.route(f"{CONVERSATION}/reply", methods=["POST"])
+def reply(request: Request, conversation_id: str) -> dict[str, Any]:
+    caller = _caller(request)
+    return container().agent.reply(caller, conversation_id, json_body(request).get("text"))
+
+
+@app.route(f"{CONVERSATION}/release", methods=["POST"])
+def release(request: Request, conversation_id: str) -> dict[str, Any]:
+    return container().agent.release(_caller(request), conversation_id)
+
+
+@app.route(f"{CONVERSATION}/close", methods=["POST"])
+def close(request: Request, conversation_id: str) -> dict[str, Any]:
+    return container().agent.close(_caller(request), conversation_id)
+
+
+@app.route(f"{CONVERSATION}/notes", methods=["POST"])
+def note(request: Request, conversation_id: str) -> dict[str, Any]:
+    caller = _caller(request)
+    return container().agent.add_note(caller, conversation_id, json_body(request).get("text"))
+
+
+def agent(request: Request) -> Response:
+    """Entry point."""
+    return app(request)

@@ -1,0 +1,315 @@
+"""Agent use cases: see the tenant's conversations, take over, reply, return to the bot, close, notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, get_args
+from zoneinfo import ZoneInfo
+
+from shared.domain.conversation import RECENT_TURNS, AgentRef, Conversation, Message, Mode, RecentTurn, check_transition
+from shared.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailed
+from shared.domain.events import AGENT_REPLIED, ChatEvent
+from shared.domain.records import ConversationWrite, Note
+from shared.services.chat import (
+    _CONVERSATION_ID,
+    MAX_MESSAGE_CHARS,
+    POLL_LIMIT,
+    _clean_text,
+    _iso,
+    _match,
+    _message_id,
+    _t,
+    parse_cursor,
+    public_message,
+    tenant_of,
+)
+from shared.services.ports import ConversationRepository, EventPublisher, TenantRepository
+
+Role = Literal["agent", "admin"]
+ROLES: tuple[str, ...] = get_args(Role)
+MAX_LIST = 100
+DEFAULT_LIST = 50
+MAX_NOTES = 100
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, from a verified ID token's claims."""
+
+    uid: str
+    email: str
+    name: str
+    tenant: str
+    role: Role
+
+    @property
+    def agent_ref(self) -> AgentRef:
+        """How the caller appears on messages and as the assigned agent."""
+        return AgentRef(uid=self.uid, name=self.display_name)
+
+    @property
+    def display_name(self) -> str:
+        # Guests see this name; without a display name, the e-mail's local part rather than the whole address.
+        return self.name or self.email.split("@")[0] or "Agent"
+
+    def body(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_JOINED = {"pl": "Konsultant {name} dołączył(a) do rozmowy.", "en": "{name} from our team joined the conversation."}
+_RELEASED = {"pl": "Rozmowa wróciła do asystenta.", "en": "You're back with our assistant."}
+_CLOSED = {"pl": "Rozmowa została zakończona. Dziękujemy!", "en": "The conversation has been closed. Thank you!"}
+
+# Conversation fields an action may change; written by field so nothing else is overwritten.
+_ACTION_FIELDS = frozenset({"mode", "assigned_agent", "updated_at", "message_count", "recent"})
+
+
+def public_conversation(conversation: Conversation, last: Message | None = None) -> dict[str, Any]:
+    """What an agent client sees of a conversation (never the guest's session id)."""
+    if last is not None:
+        last_message: dict[str, Any] | None = {"role": last.role, "text": last.text[:200], "at": _iso(last.created_at)}
+    elif conversation.recent:
+        last_message = {"role": conversation.recent[-1].role, "text": conversation.recent[-1].text[:200]}
+    else:
+        last_message = None
+    return {
+        "id": conversation.id,
+        "tenant": conversation.tenant,
+        "channel": conversation.channel,
+        "mode": conversation.mode,
+        "language": conversation.language,
+        "updated_at": _iso(conversation.updated_at),
+        "message_count": conversation.message_count,
+        "last_message": last_message,
+        "assigned_agent": conversation.assigned_agent.model_dump() if conversation.assigned_agent else None,
+        "rating": conversation.rating,
+    }
+
+
+def action_increments(action: str, messages: int) -> dict[str, int]:
+    """The roll-up counters an agent action adds (``takeovers``, ``agent_replies``, …)."""
+    counts = {"messages": messages, action: 1}
+    return {k: v for k, v in counts.items() if v}
+
+
+class AgentService:
+    """What signed-in agents and admins do; every action is one transaction and one commit."""
+
+    def __init__(
+        self,
+        tenants: TenantRepository,
+        conversations: ConversationRepository,
+        events: EventPublisher,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.tenants = tenants
+        self.conversations = conversations
+        self.events = events
+        self.clock = clock
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def me(self, principal: Principal) -> dict[str, Any]:
+        """The caller as the dashboard shows them."""
+        return principal.body()
+
+    def list_conversations(self, principal: Principal, mode: Any = None, limit: Any = None) -> dict[str, Any]:
+        """The tenant's conversations, newest activity first, optionally one mode only."""
+        if mode in (None, ""):
+            mode = None
+        elif mode not in get_args(Mode):
+            problem = [{"field": "mode", "message": "unknown"}]
+            raise ValidationFailed("mode must be one of bot, pending, human, closed", details=problem)
+        count = _limit(limit)
+        conversations = self.conversations.list(principal.tenant, mode, count)
+        return {"conversations": [public_conversation(c) for c in conversations]}
+
+    def conversation_detail(self, principal: Principal, raw_id: Any, after: Any = None) -> dict[str, Any]:
+        """A conversation with its messages after the cursor and its internal notes."""
+        conv_id = self._own(principal, raw_id)
+        cursor = parse_cursor(after)
+        conversation = self._get(principal.tenant, conv_id)
+        messages = self.conversations.messages_after(principal.tenant, conv_id, cursor, POLL_LIMIT)
+        notes = self.conversations.notes(principal.tenant, conv_id, MAX_NOTES)
+        return {
+            "conversation": public_conversation(conversation),
+            "messages": [public_message(m) for m in messages],
+            "notes": [_public_note(n) for n in notes],
+            "cursor": _iso(messages[-1].created_at) if messages else (after or None),
+        }
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def take_over(self, principal: Principal, raw_id: Any) -> dict[str, Any]:
+        """The caller takes the conversation from the bot or the queue; a second agent gets 409."""
+        conv_id = self._own(principal, raw_id)
+        day = self._day_for(principal.tenant)
+
+        def change(current: Conversation | None) -> ConversationWrite:
+            conversation = _exists(current)
+            agent = conversation.assigned_agent
+            if conversation.mode == "human" and agent is not None:
+                if agent.uid == principal.uid:
+                    return ConversationWrite(conversation, changed=set())  # already ours: taking it again changes nothing
+                raise ConflictError(f"{agent.name} has already taken over this conversation")
+            check_transition(conversation.mode, "human")
+            now = self.clock()
+            conversation.mode = "human"
+            conversation.assigned_agent = principal.agent_ref
+            text = _t(_JOINED, conversation.language).format(name=principal.display_name)
+            return self._write(conversation, [_system(now, text)], now, day, "takeovers")
+
+        return self._respond(self.conversations.update_in_transaction(principal.tenant, conv_id, change))
+
+    def reply(self, principal: Principal, raw_id: Any, text: Any) -> dict[str, Any]:
+        """The assigned agent (or an admin) answers the guest; WhatsApp replies are published for delivery."""
+        message_text = _clean_text(text, "text", MAX_MESSAGE_CHARS)
+        conv_id = self._own(principal, raw_id)
+        day = self._day_for(principal.tenant)
+
+        def change(current: Conversation | None) -> ConversationWrite:
+            conversation = _exists(current)
+            if conversation.mode != "human":
+                raise ConflictError(f"Conversation is {conversation.mode}; take it over before replying")
+            self._check_assigned(principal, conversation)
+            now = self.clock()
+            message = Message(
+                id=_message_id(now, "agent"),
+                role="agent",
+                text=message_text,
+                created_at=now,
+                source="agent",
+                language=conversation.language,
+                author=principal.agent_ref,
+            )
+            return self._write(conversation, [message], now, day, "agent_replies")
+
+        write = self.conversations.update_in_transaction(principal.tenant, conv_id, change)
+        conversation = write.conversation
+        if conversation.channel == "whatsapp":
+            message = write.messages[-1]
+            self.events.publish(
+                ChatEvent(
+                    type=AGENT_REPLIED,
+                    tenant=conversation.tenant,
+                    data={
+                        "conversation_id": conversation.id,
+                        "message_id": message.id,
+                        "text": message.text,
+                        "contact": conversation.contact,
+                        "channel": conversation.channel,
+                        "language": conversation.language,
+                    },
+                    occurred_at=message.created_at,
+                )
+            )
+        return self._respond(write)
+
+    def release(self, principal: Principal, raw_id: Any) -> dict[str, Any]:
+        """Return the conversation to the bot (from a human or the waiting queue)."""
+        return self._move(principal, raw_id, "bot", _RELEASED, "releases")
+
+    def close(self, principal: Principal, raw_id: Any) -> dict[str, Any]:
+        """End the conversation; the guest's next message reopens it with the bot."""
+        return self._move(principal, raw_id, "closed", _CLOSED, "closes")
+
+    def add_note(self, principal: Principal, raw_id: Any, text: Any) -> dict[str, Any]:
+        """An internal note for the team; it lives apart from the messages guests read."""
+        note_text = _clean_text(text, "text", MAX_MESSAGE_CHARS)
+        conv_id = self._own(principal, raw_id)
+
+        def change(current: Conversation | None) -> ConversationWrite:
+            conversation = _exists(current)
+            now = self.clock()
+            note = Note(id=_message_id(now, "note"), text=note_text, author=principal.agent_ref, created_at=now)
+            return ConversationWrite(conversation, notes=[note], changed=set())
+
+        write = self.conversations.update_in_transaction(principal.tenant, conv_id, change)
+        return {"conversation": public_conversation(write.conversation), "note": _public_note(write.notes[0])}
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _move(self, principal: Principal, raw_id: Any, target: Mode, notice: dict[str, str], metric: str) -> dict[str, Any]:
+        conv_id = self._own(principal, raw_id)
+        day = self._day_for(principal.tenant)
+
+        def change(current: Conversation | None) -> ConversationWrite:
+            conversation = _exists(current)
+            check_transition(conversation.mode, target)
+            if conversation.mode == "human":
+                self._check_assigned(principal, conversation)
+            now = self.clock()
+            conversation.mode = target
+            conversation.assigned_agent = None
+            return self._write(conversation, [_system(now, _t(notice, conversation.language))], now, day, metric)
+
+        return self._respond(self.conversations.update_in_transaction(principal.tenant, conv_id, change))
+
+    def _own(self, principal: Principal, raw_id: Any) -> str:
+        """A well-formed conversation id of the caller's own tenant."""
+        conv_id = _match(_CONVERSATION_ID, raw_id, "conversation_id")
+        if tenant_of(conv_id) != principal.tenant:
+            raise ForbiddenError("This conversation belongs to another business")
+        return conv_id
+
+    def _get(self, tenant: str, conv_id: str) -> Conversation:
+        return _exists(self.conversations.get(tenant, conv_id))
+
+    def _check_assigned(self, principal: Principal, conversation: Conversation) -> None:
+        agent = conversation.assigned_agent
+        if principal.role != "admin" and (agent is None or agent.uid != principal.uid):
+            holder = agent.name if agent else "another agent"
+            raise ConflictError(f"{holder} is handling this conversation")
+
+    def _day_for(self, tenant: str) -> str:
+        # Read before the transaction: the tenant config is cached, and a transaction should only read what it guards.
+        zone = ZoneInfo(self.tenants.get(tenant).pack.tenant.timezone)
+        return self.clock().astimezone(zone).strftime("%Y-%m-%d")
+
+    def _write(
+        self, conversation: Conversation, messages: list[Message], now: datetime, day: str, metric: str
+    ) -> ConversationWrite:
+        conversation.message_count += len(messages)
+        conversation.updated_at = now
+        turns = [RecentTurn(role=m.role, text=m.text[:500]) for m in messages if m.role != "system"]
+        conversation.recent = (conversation.recent + turns)[-RECENT_TURNS:]
+        return ConversationWrite(
+            conversation,
+            messages=messages,
+            metrics=action_increments(metric, len(messages)),
+            day=day,
+            changed=set(_ACTION_FIELDS),
+        )
+
+    def _respond(self, write: ConversationWrite) -> dict[str, Any]:
+        return {"conversation": public_conversation(write.conversation, write.messages[-1] if write.messages else None)}
+
+
+def _limit(raw: Any) -> int:
+    if raw in (None, ""):
+        return DEFAULT_LIST
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= MAX_LIST:
+        problem = [{"field": "limit", "message": f"1..{MAX_LIST}"}]
+        raise ValidationFailed(f"limit must be a whole number from 1 to {MAX_LIST}", details=problem)
+    return value
+
+
+def _exists(conversation: Conversation | None) -> Conversation:
+    if conversation is None:
+        raise NotFoundError("Conversation not found")
+    return conversation
+
+
+def _system(moment: datetime, text: str) -> Message:
+    return Message(id=_message_id(moment, "system"), role="system", text=text, created_at=moment)
+
+
+def _public_note(note: Note) -> dict[str, Any]:
+    return {"id": note.id, "text": note.text, "author": note.author.model_dump(), "created_at": _iso(note.created_at)}
