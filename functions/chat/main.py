@@ -36,9 +36,11 @@ app = HttpApp(
 
 
 @app.route("/api/chat", methods=["POST"])
-def turn(request: Request) -> dict[str, Any]:
+def turn(request: Request) -> tuple[dict[str, Any], int, dict[str, str]]:
     container().ip_limiter.check(client_ip(request))
-    return container().chat.turn(json_body(request), request.headers.get("Origin")).body()
+    result = container().chat.turn(json_body(request), request.headers.get("Origin"))
+    # Server-Timing lets a client (and the benchmark) tell model time from our own overhead.
+    return result.body(), 200, {"Server-Timing": f"model;dur={result.model_ms}"}
 
 
 @app.route("/api/chat/session", methods=["POST"])
