@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
-
 from typing import TYPE_CHECKING
 
 from shared import logs

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-_context: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("log_context", default={})
+# Never mutated: bind() always sets a new dict.
+_context: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("log_context", default={})  # noqa: B039
 
 # Things that look like credentials are masked even when nobody registered them as secrets.
 _SECRET_PATTERNS = [

@@ -39,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.action == "check":
         for pack in packs:
-            print(f"{pack.tenant.id}: valid ({len(pack.faq)} FAQ, {len(pack.packages)} packages, {len(pack.documents)} documents)")
+            print(
+                f"{pack.tenant.id}: valid ({len(pack.faq)} FAQ, {len(pack.packages)} packages, {len(pack.documents)} documents)"
+            )
         return 0
 
     from shared.bootstrap import container

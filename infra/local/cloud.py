@@ -197,7 +197,7 @@ class LocalCloud:
     def _wait(self, name: str, check: Callable[[], bool], timeout: float = 90.0) -> None:
         try:
             wait_until(check, name, timeout, self.servers[name].proc)
-        except Exception as exc:
+        except (RuntimeError, TimeoutError) as exc:
             raise RuntimeError(f"{exc}\n--- {name} log ---\n{self._log_tail(name)}") from None
 
     def start_firestore(self) -> None:
@@ -220,17 +220,31 @@ class LocalCloud:
         port = free_port()
         ui_port = free_port()
         config = self.state_dir / "firebase.auth.json"
-        config.write_text(json.dumps({
-            "emulators": {"auth": {"host": "127.0.0.1", "port": port}, "ui": {"enabled": False},
-                          "hub": {"host": "127.0.0.1", "port": ui_port}, "logging": {"host": "127.0.0.1", "port": free_port()},
-                          "singleProjectMode": True},
-        }))
+        config.write_text(
+            json.dumps(
+                {
+                    "emulators": {
+                        "auth": {"host": "127.0.0.1", "port": port},
+                        "ui": {"enabled": False},
+                        "hub": {"host": "127.0.0.1", "port": ui_port},
+                        "logging": {"host": "127.0.0.1", "port": free_port()},
+                        "singleProjectMode": True,
+                    },
+                }
+            )
+        )
         home = self.state_dir / "firebase-home"
         home.mkdir(exist_ok=True)
         self._spawn(
             "auth",
             [str(NODE_BIN / "firebase"), "emulators:start", "--only", "auth", "--project", self.project, "--config", str(config)],
-            env={"HOME": str(home), "XDG_CONFIG_HOME": str(home), "NO_UPDATE_NOTIFIER": "1", "FIREBASE_CLI_DISABLE_UPDATE_CHECK": "1", "CI": "true"},
+            env={
+                "HOME": str(home),
+                "XDG_CONFIG_HOME": str(home),
+                "NO_UPDATE_NOTIFIER": "1",
+                "FIREBASE_CLI_DISABLE_UPDATE_CHECK": "1",
+                "CI": "true",
+            },
             cwd=self.state_dir,
         )
         self._wait("auth", lambda: http_ok(f"http://127.0.0.1:{port}/"), timeout=120)
@@ -316,10 +330,8 @@ def build_pstest() -> Path:
 def _wait_forever() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
-    except KeyboardInterrupt:
-        pass
 
 
 def main(argv: list[str] | None = None) -> int:

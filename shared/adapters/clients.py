@@ -12,10 +12,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from shared.config import Settings
     from firebase_admin import App
-    from google.cloud import firestore, storage
+    from google.cloud import firestore, storage  # type: ignore[attr-defined]  # storage ships no type hints
     from google.cloud.pubsub_v1 import PublisherClient, SubscriberClient
+
+    from shared.config import Settings
 
 
 class GoogleClients:
@@ -34,7 +35,7 @@ class GoogleClients:
 
     @cached_property
     def storage(self) -> storage.Client:
-        from google.cloud import storage
+        from google.cloud import storage  # type: ignore[attr-defined]
 
         with self._lock:
             return storage.Client(project=self.settings.project_id)

@@ -89,5 +89,7 @@ def handoff_notice(tenant: Tenant, now: datetime, language: str) -> str:
     if language == "pl":
         when = f"dziś o {time}" if same_day else f"jutro o {time}" if tomorrow else f"{_PL_DAYS[opening.weekday()]} o {time}"
         return f"Nasz zespół jest teraz poza godzinami pracy. Odpiszemy {when}. Zostaw wiadomość — nic nie zginie."
-    when = f"today at {time}" if same_day else f"tomorrow at {time}" if tomorrow else f"on {_EN_DAYS[opening.weekday()]} at {time}"
+    when = (
+        f"today at {time}" if same_day else f"tomorrow at {time}" if tomorrow else f"on {_EN_DAYS[opening.weekday()]} at {time}"
+    )
     return f"Our team is outside business hours right now. We'll reply {when}. Leave a message and nothing will be lost."

@@ -119,7 +119,9 @@ class HttpApp:
     def _map(self) -> Map:
         from werkzeug.routing import Map, Rule
 
-        return Map([Rule(rule, endpoint=endpoint, methods=methods) for rule, endpoint, methods in self._routes], strict_slashes=False)
+        return Map(
+            [Rule(rule, endpoint=endpoint, methods=methods) for rule, endpoint, methods in self._routes], strict_slashes=False
+        )
 
     def rules(self) -> list[tuple[str, list[str]]]:
         """Every route and its methods (for tests and docs)."""
@@ -127,7 +129,9 @@ class HttpApp:
 
     def __call__(self, request: Request) -> Response:
         started = time.perf_counter()
-        token = logs.bind(function=self.name, trace=logs.trace_resource(request.headers.get("X-Cloud-Trace-Context"), self._project_id()))
+        token = logs.bind(
+            function=self.name, trace=logs.trace_resource(request.headers.get("X-Cloud-Trace-Context"), self._project_id())
+        )
         response: Response
         try:
             response = self._dispatch(request)
@@ -137,19 +141,21 @@ class HttpApp:
             self._apply_cors(request, response)
         except Exception as exc:  # noqa: BLE001 - an unknown tenant in preflight is the caller's error
             response = error_response(exc)
-        if response.status_code >= 500:
-            level = 50 if response.status_code == 500 else 30
-        else:
-            level = 20
+        # A 500 is our bug (CRITICAL); a 503 is a dependency (WARNING); the rest is traffic.
+        level = {500: 50, 503: 30}.get(response.status_code, 20)
         _log.log(
             level,
             f"{request.method} {request.path} {response.status_code}",
-            extra={"fields": {"httpRequest": {
-                "requestMethod": request.method,
-                "requestUrl": request.path,
-                "status": response.status_code,
-                "latency": f"{time.perf_counter() - started:.4f}s",
-            }}},
+            extra={
+                "fields": {
+                    "httpRequest": {
+                        "requestMethod": request.method,
+                        "requestUrl": request.path,
+                        "status": response.status_code,
+                        "latency": f"{time.perf_counter() - started:.4f}s",
+                    }
+                }
+            },
         )
         logs.reset(token)
         return response

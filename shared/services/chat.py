@@ -154,8 +154,10 @@ class _Reply:
 
 
 _FALLBACK = {
-    "pl": "Przepraszam, nie mam teraz pewnej odpowiedzi na to pytanie. Mogę połączyć Cię z konsultantem — napisz „konsultant”.",
-    "en": "Sorry, I don't have a reliable answer to that right now. I can connect you with a member of our team — just type “human”.",
+    "pl": "Przepraszam, nie mam teraz pewnej odpowiedzi na to pytanie. "
+    "Mogę połączyć Cię z konsultantem — napisz „konsultant”.",
+    "en": "Sorry, I don't have a reliable answer to that right now. "
+    "I can connect you with a member of our team — just type “human”.",
 }
 _AI_OFF = {
     "pl": "Nie znalazłem odpowiedzi w naszej bazie wiedzy. Mogę połączyć Cię z konsultantem — napisz „konsultant”.",
@@ -246,7 +248,7 @@ class ChatService:
             id=conversation_id(tenant, session_id),
             tenant=tenant,
             session_id=session_id,
-            channel=channel,  # type: ignore[arg-type]
+            channel=channel,
             language=language,
             created_at=now,
             updated_at=now,
@@ -260,18 +262,24 @@ class ChatService:
         self.check_origin(origin, knowledge)
         pack = knowledge.pack
         requested = body.get("language")
-        language = requested if isinstance(requested, str) and requested in pack.tenant.languages else pack.tenant.default_language
+        language = (
+            requested if isinstance(requested, str) and requested in pack.tenant.languages else pack.tenant.default_language
+        )
         now = self.clock()
         session_id = new_session_id()
         conversation = self._new_conversation(tenant_id, session_id, language, now)
         greeting = pack.tenant.greeting.get(language) or next(iter(pack.tenant.greeting.values()), "")
         if not greeting:
-            greeting = "Dzień dobry! W czym mogę pomóc?" if language == "pl" else f"Hello! How can I help you with {pack.tenant.name}?"
+            greeting = (
+                "Dzień dobry! W czym mogę pomóc?" if language == "pl" else f"Hello! How can I help you with {pack.tenant.name}?"
+            )
         message = Message(id=_message_id(now, "bot"), role="bot", text=greeting, created_at=now, source="faq", intent="greeting")
         conversation.message_count = 1
         conversation.recent = [RecentTurn(role="bot", text=greeting)]
         self.conversations.commit(
-            ConversationWrite(conversation, messages=[message], metrics={"conversations": 1, "messages": 1}, day=self._day(pack, now))
+            ConversationWrite(
+                conversation, messages=[message], metrics={"conversations": 1, "messages": 1}, day=self._day(pack, now)
+            )
         )
         token = self.tokens.guest_token(
             f"guest-{conversation.id.replace('.', '-')}"[:128],
@@ -335,7 +343,7 @@ class ChatService:
                     role="bot",
                     text=reply.text,
                     created_at=reply_at,
-                    source=reply.source,  # type: ignore[arg-type]
+                    source=reply.source,
                     intent=reply.intent,
                     language=language,
                     latency_ms=latency_ms,
@@ -348,7 +356,12 @@ class ChatService:
             conversation.mode = "pending"
             messages.append(self._system(reply_at + timedelta(microseconds=1), _t(_ASK_HUMAN, language)))
             events.append(
-                ChatEvent(type=HANDOFF_REQUESTED, tenant=tenant_id, data={"conversation_id": conv_id, "channel": conversation.channel}, occurred_at=now)
+                ChatEvent(
+                    type=HANDOFF_REQUESTED,
+                    tenant=tenant_id,
+                    data={"conversation_id": conv_id, "channel": conversation.channel},
+                    occurred_at=now,
+                )
             )
 
         self._append(conversation, messages, reply_at)
@@ -367,9 +380,12 @@ class ChatService:
         )
         if lead is not None:
             conversation.lead_id = lead.id
-        changed = None if is_new else _TURN_FIELDS | ({"mode", "assigned_agent"} if conversation.mode != mode_before else set())
+        mode_changed = conversation.mode != mode_before
+        changed = None if is_new else set(_TURN_FIELDS) | ({"mode", "assigned_agent"} if mode_changed else set())
         self.conversations.commit(
-            ConversationWrite(conversation, messages=messages, metrics=metrics, day=self._day(pack, now), lead=lead, changed=changed)
+            ConversationWrite(
+                conversation, messages=messages, metrics=metrics, day=self._day(pack, now), lead=lead, changed=changed
+            )
         )
         for event in events:
             self.events.publish(event)
@@ -494,7 +510,7 @@ class ChatService:
             language=language,
             tenant_name=pack.tenant.name,
             passages=answer.passages,
-            history=[Turn(role=t.role, text=t.text) for t in conversation.recent if t.role in ("guest", "bot", "agent")],  # type: ignore[misc]
+            history=[Turn(role=t.role, text=t.text) for t in conversation.recent if t.role in ("guest", "bot", "agent")],
             message=message,
         )
         try:

@@ -53,8 +53,11 @@ def ask(client) -> tuple[dict[str, Any], list[dict[str, Any]], float]:  # type: 
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     ref = (
-        container().clients.firestore.collection("tenants").document("novahouse")
-        .collection("conversations").document(body["conversation_id"])
+        container()
+        .clients.firestore.collection("tenants")
+        .document("novahouse")
+        .collection("conversations")
+        .document(body["conversation_id"])
     )
     stored = [m.to_dict() for m in ref.collection("messages").order_by("created_at").stream()]
     return body, stored, elapsed

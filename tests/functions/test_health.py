@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 import pytest
+
 from infra.local.cloud import LocalCloud, ensure_resources, load_resources, patched_environ
 from shared.bootstrap import reset_container
 from tests.conftest import function_app

@@ -108,7 +108,9 @@ def test_daily_roll_ups_count_conversations_messages_sources_and_latency() -> No
 
 def test_the_model_answers_what_the_knowledge_cannot_with_passages_and_history() -> None:
     world = World()
-    world.model.queue_reply(ModelReply(reply="Chętnie pomożemy z tarasem.", intent="other", input_tokens=120, output_tokens=20, model_ms=300))
+    world.model.queue_reply(
+        ModelReply(reply="Chętnie pomożemy z tarasem.", intent="other", input_tokens=120, output_tokens=20, model_ms=300)
+    )
     result = world.say("Czy robicie też zabudowę tarasu z drewna egzotycznego?")
     assert result.source == "llm"
     assert result.response == "Chętnie pomożemy z tarasem."
@@ -240,7 +242,7 @@ def test_a_session_starts_with_a_greeting_in_the_tenant_language_and_a_scoped_to
     world = World()
     started = world.service.start_session({"tenant": "novahouse"})
     assert started["greeting"].startswith("Dzień dobry")
-    uid, claims = world.tokens.issued[-1]
+    _, claims = world.tokens.issued[-1]
     assert claims == {"tenant": "novahouse", "conversation_id": started["conversation_id"], "role": "guest"}
     result = world.say("Jaka jest gwarancja?", session_id=started["session_id"])
     assert result.conversation_id == started["conversation_id"]
@@ -281,8 +283,10 @@ def test_polling_returns_messages_after_the_cursor() -> None:
     assert [m["role"] for m in page["messages"]] == ["guest", "bot"]
     world.now += timedelta(seconds=5)
     world.say("A płatności?", session_id=result.session_id)
-    later = world.service.poll({"conversation_id": result.conversation_id, "session_id": result.session_id, "after": page["cursor"]})
-    assert [m["text"] for m in later["messages"]][0] == "A płatności?"
+    later = world.service.poll(
+        {"conversation_id": result.conversation_id, "session_id": result.session_id, "after": page["cursor"]}
+    )
+    assert later["messages"][0]["text"] == "A płatności?"
 
 
 def test_a_model_failure_type_is_kept_out_of_the_guest_reply() -> None:

@@ -20,7 +20,7 @@ def sample_paths(source: str) -> list[str]:
     expanded = [source]
     brace = re.search(r"\{([^}]*)\}", source)
     if brace:
-        expanded = [source[: brace.start()] + alt + source[brace.end():] for alt in brace.group(1).split(",")]
+        expanded = [source[: brace.start()] + alt + source[brace.end() :] for alt in brace.group(1).split(",")]
     return [p.replace("**", "a/b").replace("*", "x") for p in expanded]
 
 

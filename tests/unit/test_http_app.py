@@ -42,8 +42,12 @@ def make_app(**kwargs: object) -> HttpApp:
 
 def call(app: HttpApp, method: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
     flask_app = Flask("t")
-    flask_app.add_url_rule("/", "f", lambda: app(__import__("flask").request), methods=["GET", "POST", "PUT", "OPTIONS", "DELETE"])
-    flask_app.add_url_rule("/<path:p>", "g", lambda p: app(__import__("flask").request), methods=["GET", "POST", "PUT", "OPTIONS", "DELETE"])
+    flask_app.add_url_rule(
+        "/", "f", lambda: app(__import__("flask").request), methods=["GET", "POST", "PUT", "OPTIONS", "DELETE"]
+    )
+    flask_app.add_url_rule(
+        "/<path:p>", "g", lambda p: app(__import__("flask").request), methods=["GET", "POST", "PUT", "OPTIONS", "DELETE"]
+    )
     return flask_app.test_client().open(path, method=method, **kwargs)
 
 
@@ -117,7 +121,9 @@ def test_cors_allows_only_listed_origins() -> None:
 
 def test_cors_preflight_answers_204_with_allowed_methods() -> None:
     app = make_app(origins=lambda request: {"https://novahouse.pl"})
-    response = call(app, "OPTIONS", "/api/items", headers={"Origin": "https://novahouse.pl", "Access-Control-Request-Method": "POST"})
+    response = call(
+        app, "OPTIONS", "/api/items", headers={"Origin": "https://novahouse.pl", "Access-Control-Request-Method": "POST"}
+    )
     assert response.status_code == 204
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
 

@@ -44,7 +44,9 @@ def test_a_malformed_trace_header_is_ignored() -> None:
 
 def test_registered_secrets_and_credential_shapes_are_scrubbed() -> None:
     logs.register_secrets(["s3cr3t-value-123"])
-    entry = capture(lambda log: log.info("key s3cr3t-value-123 api_key=AIzaSyDUMMYDUMMYDUMMYDUMMY1234 Authorization: Bearer abc.def.ghi"))
+    entry = capture(
+        lambda log: log.info("key s3cr3t-value-123 api_key=AIzaSyDUMMYDUMMYDUMMYDUMMY1234 Authorization: Bearer abc.def.ghi")
+    )
     text = json.dumps(entry)
     assert "s3cr3t-value-123" not in text
     assert "AIzaSy" not in text
