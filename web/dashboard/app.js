@@ -1,0 +1,645 @@
+// The agent dashboard (/dashboard): sign in with e-mail and password, watch the tenant's
+// conversations live, take over, reply, return to the bot, close, and keep internal notes.
+// Reads come from Firestore listeners (or polling when they cannot be established); every write
+// goes through the `agent` function.
+import { AgentApi, conversationListPoller, conversationPoller } from "../lib/agent-api.js";
+import { h, icon, ICONS, replaceChildren, syncChildren } from "../lib/dom.js";
+import { formatAge, formatTime } from "../lib/format.js";
+import { loadFirebase, stopFirestore } from "../lib/firebase.js";
+import { CONNECTING, LIVE, POLLING, liveOrPoll } from "../lib/live.js";
+import { MessageStore } from "../lib/message-store.js";
+import { allReady, normalizeConversation, watchConversation, watchConversations, watchMessages, watchNotes } from "../lib/streams.js";
+import { STRINGS, pickLanguage } from "./i18n.js";
+
+const LISTENER_TIMEOUT_MS = 5000;
+const AGENT_ROLES = new Set(["agent", "admin"]);
+const MODES = ["pending", "human", "bot", "closed"];
+
+const lang = pickLanguage(location.search, navigator.languages ?? [navigator.language]);
+const t = STRINGS[lang];
+document.documentElement.lang = lang;
+
+class Dashboard {
+  constructor(root) {
+    this.root = root;
+    this.firebase = null;
+    this.user = null;
+    this.claims = null;
+    this.me = null;
+    this.api = null;
+    this.transport = CONNECTING; // the page's path: once polling, every view polls
+    this.conversations = [];
+    this.queue = [];
+    this.filter = "all";
+    this.selectedId = null;
+    this.current = null;
+    this.store = new MessageStore();
+    this.notes = [];
+    this.listSub = null;
+    this.convSub = null;
+    this.listCache = new Map();
+    this.queueCache = new Map();
+    this.messageCache = new Map();
+    this.noteCache = new Map();
+    this.busy = false;
+  }
+
+  async start() {
+    this.firebase = await loadFirebase("chatdesk-dashboard");
+    const { sdk, auth } = this.firebase;
+    sdk.onAuthStateChanged(auth, (user) => this.onUser(user));
+  }
+
+  // --- authentication ----------------------------------------------------------------------
+
+  async onUser(user) {
+    this.stopAll();
+    this.user = user;
+    if (!user) {
+      this.renderSignIn();
+      return;
+    }
+    const { claims } = await user.getIdTokenResult();
+    if (!AGENT_ROLES.has(claims.role) || !claims.tenant) {
+      await this.firebase.sdk.signOut(this.firebase.auth);
+      this.renderSignIn(t.notAgent);
+      return;
+    }
+    this.claims = claims;
+    this.api = new AgentApi({ baseUrl: location.origin, getToken: () => user.getIdToken() });
+    this.me = { uid: user.uid, email: user.email, name: claims.name || user.displayName || user.email, tenant: claims.tenant, role: claims.role };
+    this.renderApp();
+    this.subscribeList();
+    this.api
+      .me()
+      .then((me) => {
+        this.me = { ...this.me, ...me };
+        this.renderIdentity();
+      })
+      .catch(() => {}); // the claims already say who this is; the name is a nicety
+    const fromHash = decodeURIComponent(location.hash.replace(/^#\/?c\//, ""));
+    if (fromHash && fromHash !== location.hash) this.select(fromHash);
+  }
+
+  renderSignIn(message = "") {
+    document.title = `${t.product} — ${t.signIn}`;
+    const error = h("p", { class: "form-error", role: "alert", text: message });
+    const email = h("input", { id: "email", name: "email", type: "email", autocomplete: "username", required: true });
+    const password = h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
+    const submit = h("button", { class: "btn btn-primary btn-block", type: "submit", text: t.signIn });
+    const form = h(
+      "form",
+      {
+        class: "signin-card",
+        "aria-labelledby": "signin-title",
+        onsubmit: async (e) => {
+          e.preventDefault();
+          submit.disabled = true;
+          submit.textContent = t.signingIn;
+          error.textContent = "";
+          try {
+            await this.firebase.sdk.signInWithEmailAndPassword(this.firebase.auth, email.value.trim(), password.value);
+          } catch (err) {
+            const code = String(err?.code ?? "");
+            error.textContent = /invalid-credential|wrong-password|user-not-found|invalid-email|invalid-login/.test(code) ? t.badCredentials : t.signInFailed;
+            submit.disabled = false;
+            submit.textContent = t.signIn;
+            password.focus();
+          }
+        },
+      },
+      h("div", { class: "brand brand-lg" }, h("span", { class: "brand-mark", "aria-hidden": "true" }, icon(ICONS.chat, 20)), t.product),
+      h("h1", { id: "signin-title", text: t.signInTitle }),
+      h("p", { class: "muted", text: t.signInLead }),
+      h("label", { for: "email", text: t.email }),
+      email,
+      h("label", { for: "password", text: t.password }),
+      password,
+      error,
+      submit,
+    );
+    replaceChildren(this.root, h("main", { class: "signin" }, form));
+    email.focus();
+  }
+
+  // --- layout ------------------------------------------------------------------------------
+
+  renderApp() {
+    this.statusLine = h("span", { class: "status", role: "status", "data-mode": this.transport });
+    this.identity = h("span", { class: "identity" });
+    const topbar = h(
+      "header",
+      { class: "topbar" },
+      h("div", { class: "brand" }, h("span", { class: "brand-mark", "aria-hidden": "true" }, icon(ICONS.chat, 18)), t.product),
+      h("span", { class: "tenant-pill", text: this.me.tenant }),
+      h("div", { class: "topbar-spacer" }),
+      this.statusLine,
+      this.identity,
+      h("button", { class: "btn btn-quiet", type: "button", text: t.signOut, onclick: () => this.firebase.sdk.signOut(this.firebase.auth) }),
+    );
+
+    this.queueCount = h("span", { class: "count", text: "0" });
+    this.queueList = h("ul", { class: "conv-list queue-list", "aria-labelledby": "queue-title" });
+    this.queueEmpty = h("p", { class: "empty-line", text: t.queueEmpty });
+    this.filterBar = h(
+      "div",
+      { class: "filters", role: "group", "aria-label": t.filters },
+      ["all", ...MODES].map((mode) =>
+        h("button", {
+          class: "filter",
+          type: "button",
+          "data-filter": mode,
+          "aria-pressed": String(mode === this.filter),
+          text: mode === "all" ? t.filterAll : t.mode[mode],
+          onclick: () => this.setFilter(mode),
+        }),
+      ),
+    );
+    this.convList = h("ul", { class: "conv-list", "aria-labelledby": "list-title" });
+    this.listEmpty = h("p", { class: "empty-line", text: t.listEmpty });
+    const sidebar = h(
+      "nav",
+      { class: "sidebar", "aria-label": t.conversations },
+      h("section", { class: "queue" }, h("h2", { id: "queue-title", class: "section-title" }, t.queue, " ", this.queueCount), this.queueList, this.queueEmpty),
+      h("section", { class: "all" }, h("h2", { id: "list-title", class: "section-title", text: t.conversations }), this.filterBar, this.convList, this.listEmpty),
+    );
+
+    this.detail = h("main", { class: "detail", id: "detail", tabindex: "-1" });
+    this.toasts = h("div", { class: "toasts", role: "status", "aria-live": "polite" });
+    this.shell = h("div", { class: "shell", "data-view": "list" }, topbar, h("div", { class: "columns" }, sidebar, this.detail), this.toasts);
+    replaceChildren(this.root, this.shell);
+    this.renderIdentity();
+    this.renderStatus();
+    this.renderDetail();
+    clearInterval(this.clock);
+    this.clock = setInterval(() => this.renderLists(true), 30000); // ages ("5 min") stay true
+  }
+
+  renderIdentity() {
+    if (!this.identity) return;
+    replaceChildren(this.identity, h("span", { class: "avatar", "aria-hidden": "true", text: initials(this.me.name) }), h("span", { class: "identity-name", text: this.me.name }));
+  }
+
+  renderStatus() {
+    if (!this.statusLine) return;
+    this.statusLine.dataset.mode = this.transport;
+    const label = this.transport === LIVE ? t.live : this.transport === POLLING ? t.polling : t.connecting;
+    replaceChildren(this.statusLine, h("span", { class: "dot", "aria-hidden": "true" }), label);
+  }
+
+  setTransport(mode) {
+    if (this.transport === POLLING) return; // once polling, the page stays on polling
+    this.transport = mode;
+    this.renderStatus();
+    if (mode === POLLING) stopFirestore(this.firebase);
+  }
+
+  toast(text, kind = "info") {
+    const el = h("div", { class: `toast toast-${kind}`, text });
+    this.toasts.append(el);
+    setTimeout(() => el.remove(), 4000);
+  }
+
+  // --- subscriptions -----------------------------------------------------------------------
+
+  /** Listener first (unless the page already polls), polling when it cannot be established. */
+  subscribe({ listen, poll }) {
+    if (this.transport === POLLING) {
+      const poller = poll();
+      return { refresh: () => poller.now(), stop: () => poller.stop() };
+    }
+    return liveOrPoll({ listen, poll, timeoutMs: LISTENER_TIMEOUT_MS, onStatus: (mode) => mode !== CONNECTING && this.setTransport(mode) });
+  }
+
+  subscribeList() {
+    const { sdk, db } = this.firebase;
+    const tenant = this.me.tenant;
+    this.listSub = this.subscribe({
+      listen: (handlers) =>
+        allReady(
+          [
+            (hs) => watchConversations(sdk, db, { tenant }, { ...hs, onConversations: (list) => this.onConversations(list) }),
+            (hs) => watchConversations(sdk, db, { tenant, mode: "pending" }, { ...hs, onConversations: (list) => this.onQueue(list) }),
+          ],
+          handlers,
+        ),
+      poll: () => {
+        const onError = (err) => this.onApiError(err, true);
+        const all = conversationListPoller(this.api, {}, { onConversations: (list) => this.onConversations(list), onError }).start();
+        const pending = conversationListPoller(this.api, { mode: "pending" }, { onConversations: (list) => this.onQueue(list), onError }).start();
+        return { now: () => Promise.all([all.now(), pending.now()]), stop: () => (all.stop(), pending.stop()) };
+      },
+    });
+  }
+
+  subscribeConversation(id) {
+    this.convSub?.stop();
+    const { sdk, db } = this.firebase;
+    const key = { tenant: this.me.tenant, conversationId: id };
+    const same = () => this.selectedId === id;
+    this.convSub = this.subscribe({
+      listen: (handlers) =>
+        allReady(
+          [
+            (hs) => watchConversation(sdk, db, key, { ...hs, onConversation: (c) => same() && c && this.onCurrent(c) }),
+            (hs) => watchMessages(sdk, db, key, { ...hs, onMessages: (list) => same() && this.onMessages(list) }),
+            (hs) => watchNotes(sdk, db, key, { ...hs, onNotes: (list) => same() && this.onNotes(list) }),
+          ],
+          handlers,
+        ),
+      poll: () =>
+        conversationPoller(this.api, id, {
+          onMessages: (list) => same() && this.onMessages(list),
+          onNotes: (list) => same() && this.onNotes(list),
+          onConversation: (c) => same() && this.onCurrent(c),
+          onError: (err) => this.onApiError(err, true),
+        }).start(),
+    });
+  }
+
+  stopAll() {
+    this.listSub?.stop();
+    this.convSub?.stop();
+    this.listSub = null;
+    this.convSub = null;
+    clearInterval(this.clock);
+  }
+
+  // --- data --------------------------------------------------------------------------------
+
+  onConversations(list) {
+    this.conversations = [...list].sort(byNewestActivity);
+    const current = this.conversations.find((c) => c.id === this.selectedId);
+    if (current && this.current && current.updatedAt > (this.current.updatedAt ?? 0)) this.onCurrent(current);
+    this.renderLists();
+  }
+
+  onQueue(list) {
+    // Longest wait first: the queue is worked from the top.
+    this.queue = list.filter((c) => c.mode === "pending").sort((a, b) => (a.updatedAt ?? 0) - (b.updatedAt ?? 0));
+    document.title = this.queue.length ? `(${this.queue.length}) ${t.product}` : t.product;
+    this.renderLists();
+  }
+
+  onCurrent(conversation) {
+    this.current = { ...this.current, ...conversation };
+    this.renderConversationHeader();
+    this.renderComposer();
+  }
+
+  onMessages(list) {
+    this.store.upsert(list);
+    this.renderMessages();
+  }
+
+  onNotes(list) {
+    const byId = new Map(this.notes.map((n) => [n.id, n]));
+    for (const note of list) byId.set(note.id, note);
+    this.notes = [...byId.values()].sort((a, b) => a.createdAt - b.createdAt);
+    this.renderNotes();
+  }
+
+  onApiError(err, background = false) {
+    if (err?.status === 401) {
+      this.toast(t.sessionExpired, "error");
+      this.firebase.sdk.signOut(this.firebase.auth);
+      return;
+    }
+    if (background) return; // polling retries by itself (with backoff); don't flood the agent
+    this.toast(err?.status === 409 ? t.conflict : err?.status === 403 ? t.forbidden : t.actionFailed, "error");
+  }
+
+  // --- lists -------------------------------------------------------------------------------
+
+  setFilter(mode) {
+    this.filter = mode;
+    for (const b of this.filterBar.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.filter === mode));
+    this.renderLists();
+  }
+
+  renderLists(tick = false) {
+    if (!this.convList) return;
+    const now = new Date();
+    const minute = tick ? String(Math.floor(now.getTime() / 60000)) : "";
+    const visible = this.filter === "all" ? this.conversations : this.conversations.filter((c) => c.mode === this.filter);
+    syncChildren(this.convList, visible, {
+      key: (c) => c.id,
+      signature: (c) => `${c.updatedAt?.getTime()}|${c.mode}|${c.assignedAgent?.uid}|${c.id === this.selectedId}|${minute}`,
+      create: (c) => this.listItem(c, false),
+      cache: this.listCache,
+    });
+    this.listEmpty.hidden = visible.length > 0;
+    syncChildren(this.queueList, this.queue, {
+      key: (c) => c.id,
+      signature: (c) => `${c.updatedAt?.getTime()}|${c.id === this.selectedId}|${minute}`,
+      create: (c) => this.listItem(c, true),
+      cache: this.queueCache,
+    });
+    this.queueEmpty.hidden = this.queue.length > 0;
+    this.queueCount.textContent = String(this.queue.length);
+    this.queueCount.dataset.zero = String(this.queue.length === 0);
+  }
+
+  listItem(c, inQueue) {
+    const last = c.lastMessage;
+    const who = last?.role ? t.lastFrom[last.role] : "";
+    const mine = c.assignedAgent?.uid === this.me.uid;
+    const age = formatAge(c.updatedAt, lang);
+    return h(
+      "li",
+      {},
+      h(
+        "button",
+        {
+          class: `conv${c.id === this.selectedId ? " is-selected" : ""}`,
+          type: "button",
+          "aria-current": c.id === this.selectedId ? "true" : false,
+          "data-id": c.id,
+          "data-mode": c.mode,
+          onclick: () => this.select(c.id),
+        },
+        h(
+          "span",
+          { class: "conv-top" },
+          h("span", { class: "conv-title", text: conversationTitle(c) }),
+          h("span", { class: "conv-age", text: inQueue ? t.waiting(age) : age }),
+        ),
+        h("span", { class: "conv-last" }, who ? h("span", { class: "conv-who", text: `${who}: ` }) : null, last?.text ?? ""),
+        h(
+          "span",
+          { class: "conv-tags" },
+          modeBadge(c.mode),
+          h("span", { class: "tag", text: t.channel[c.channel] ?? c.channel }),
+          c.language ? h("span", { class: "tag", text: c.language.toUpperCase() }) : null,
+          c.assignedAgent && c.mode === "human" ? h("span", { class: "tag tag-agent", text: mine ? t.you : c.assignedAgent.name }) : null,
+        ),
+      ),
+    );
+  }
+
+  // --- the selected conversation -----------------------------------------------------------
+
+  select(id) {
+    if (!id) return;
+    this.selectedId = id;
+    this.current = this.conversations.find((c) => c.id === id) ?? this.queue.find((c) => c.id === id) ?? { id, mode: "bot" };
+    this.store = new MessageStore();
+    this.notes = [];
+    this.messageCache = new Map();
+    this.noteCache = new Map();
+    history.replaceState(null, "", `#c/${encodeURIComponent(id)}`);
+    this.shell.dataset.view = "detail";
+    this.renderDetail();
+    this.renderLists();
+    this.subscribeConversation(id);
+    this.detailTitle?.focus();
+  }
+
+  back() {
+    this.shell.dataset.view = "list";
+    const el = this.convList.querySelector(`[data-id="${CSS.escape(this.selectedId ?? "")}"]`);
+    el?.focus();
+  }
+
+  renderDetail() {
+    if (!this.selectedId) {
+      this.detailTitle = null;
+      replaceChildren(
+        this.detail,
+        h("div", { class: "placeholder" }, h("span", { class: "placeholder-icon", "aria-hidden": "true" }, icon(ICONS.chat, 36)), h("h2", { text: t.selectConversation }), h("p", { class: "muted", text: t.selectConversationLead })),
+      );
+      return;
+    }
+    this.detailTitle = h("h1", { class: "detail-title", tabindex: "-1" });
+    this.detailMeta = h("div", { class: "detail-meta" });
+    this.actions = h("div", { class: "actions" });
+    this.messageLog = h("div", { class: "messages", role: "log", "aria-live": "polite", "aria-label": t.messages, tabindex: "0" });
+    this.composer = h("div", { class: "composer" });
+    this.notesList = h("ul", { class: "notes-list" });
+    this.notesEmpty = h("p", { class: "empty-line", text: t.notesEmpty });
+    const noteInput = h("textarea", { id: "note-input", rows: "3", maxlength: "2000", placeholder: t.notePlaceholder });
+    const noteForm = h(
+      "form",
+      {
+        class: "note-form",
+        onsubmit: async (e) => {
+          e.preventDefault();
+          const text = noteInput.value.trim();
+          if (!text) return;
+          const ok = await this.act("addNote", text);
+          if (ok) noteInput.value = "";
+        },
+      },
+      h("label", { class: "sr-only", for: "note-input", text: t.noteLabel }),
+      noteInput,
+      h("button", { class: "btn btn-secondary", type: "submit", text: t.addNote }),
+    );
+    const header = h(
+      "header",
+      { class: "detail-header" },
+      h("button", { class: "btn btn-quiet back", type: "button", "aria-label": t.back, onclick: () => this.back() }, icon(ICONS.back, 20)),
+      h("div", { class: "detail-heading" }, this.detailTitle, this.detailMeta),
+      this.actions,
+    );
+    const notes = h(
+      "aside",
+      { class: "notes", "aria-labelledby": "notes-title" },
+      h("h2", { id: "notes-title", class: "section-title", text: t.notes }),
+      h("p", { class: "muted small", text: t.notesLead }),
+      this.notesList,
+      this.notesEmpty,
+      noteForm,
+    );
+    replaceChildren(this.detail, header, h("div", { class: "detail-body" }, h("section", { class: "thread", "aria-label": t.messages }, this.messageLog, this.composer), notes));
+    this.renderConversationHeader();
+    this.renderMessages();
+    this.renderNotes();
+    this.renderComposer();
+  }
+
+  renderConversationHeader() {
+    if (!this.detailTitle || !this.current) return;
+    const c = this.current;
+    this.detailTitle.textContent = `${t.conversation} ${conversationTitle(c)}`;
+    const mine = c.assignedAgent?.uid === this.me.uid;
+    replaceChildren(
+      this.detailMeta,
+      modeBadge(c.mode),
+      h("span", { class: "tag", text: t.channel[c.channel] ?? c.channel ?? "" }),
+      c.language ? h("span", { class: "tag", text: c.language.toUpperCase() }) : null,
+      c.messageCount ? h("span", { class: "muted small", text: t.messagesCount(c.messageCount) }) : null,
+      c.rating ? h("span", { class: "tag tag-rating", text: t.rating(c.rating) }) : null,
+      c.mode === "human" && c.assignedAgent ? h("span", { class: "muted small", text: mine ? t.handledByYou : t.handledBy(c.assignedAgent.name) }) : null,
+    );
+    const takenByOther = c.mode === "human" && c.assignedAgent && !mine;
+    const buttons = [];
+    if (c.mode === "bot" || c.mode === "pending" || takenByOther) {
+      buttons.push(h("button", { class: "btn btn-primary", type: "button", "data-action": "takeover", disabled: takenByOther || this.busy, text: t.takeOver, onclick: () => this.act("takeover") }));
+    }
+    if (c.mode === "pending" || (c.mode === "human" && mine)) {
+      buttons.push(h("button", { class: "btn btn-secondary", type: "button", "data-action": "release", disabled: this.busy, text: t.release, onclick: () => this.act("release") }));
+    }
+    if (c.mode !== "closed" && !takenByOther) {
+      buttons.push(h("button", { class: "btn btn-danger-quiet", type: "button", "data-action": "close", disabled: this.busy, text: t.close, onclick: () => this.act("close") }));
+    }
+    replaceChildren(this.actions, buttons);
+  }
+
+  renderComposer() {
+    if (!this.composer || !this.current) return;
+    const c = this.current;
+    const mine = c.mode === "human" && c.assignedAgent?.uid === this.me.uid;
+    if (!mine) {
+      const hint = c.mode === "closed" ? t.replyHintClosed : c.mode === "human" && c.assignedAgent ? t.replyHintOther(c.assignedAgent.name) : t.replyHintTakeOver;
+      this.replyInput = null;
+      replaceChildren(this.composer, h("p", { class: "composer-hint", text: hint }));
+      return;
+    }
+    if (this.replyInput && this.composer.contains(this.replyInput)) return; // keep what the agent is typing
+    const input = h("textarea", {
+      id: "reply-input",
+      rows: "2",
+      maxlength: "2000",
+      placeholder: t.replyPlaceholder,
+      onkeydown: (e) => {
+        if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+          e.preventDefault();
+          form.requestSubmit();
+        }
+      },
+    });
+    const form = h(
+      "form",
+      {
+        class: "reply-form",
+        onsubmit: async (e) => {
+          e.preventDefault();
+          const text = input.value.trim();
+          if (!text) return;
+          input.value = "";
+          const local = this.store.addLocal("agent", text, { author: { uid: this.me.uid, name: this.me.name } });
+          this.renderMessages();
+          const ok = await this.act("reply", text);
+          if (!ok) {
+            this.store.removeLocal(local.id);
+            input.value = text;
+            this.renderMessages();
+          }
+          input.focus();
+        },
+      },
+      h("label", { class: "sr-only", for: "reply-input", text: t.replyLabel }),
+      input,
+      h("button", { class: "btn btn-primary send", type: "submit", "aria-label": t.send }, icon(ICONS.send, 18), h("span", { class: "send-label", text: t.send })),
+    );
+    this.replyInput = input;
+    replaceChildren(this.composer, form);
+  }
+
+  renderMessages() {
+    if (!this.messageLog) return;
+    for (const [localId, serverId] of this.store.takeReplacements()) {
+      const entry = this.messageCache.get(localId);
+      if (entry) {
+        this.messageCache.delete(localId);
+        this.messageCache.set(serverId, entry);
+      }
+    }
+    const atBottom = this.messageLog.scrollHeight - this.messageLog.scrollTop - this.messageLog.clientHeight < 80;
+    syncChildren(this.messageLog, this.store.list(), {
+      key: (m) => m.id,
+      signature: () => "",
+      create: (m) => this.messageItem(m),
+      cache: this.messageCache,
+    });
+    if (atBottom || this.store.size < 3) this.messageLog.scrollTop = this.messageLog.scrollHeight;
+  }
+
+  messageItem(m) {
+    const who = m.role === "agent" ? `${m.author?.name || t.role.agent}` : t.role[m.role] ?? m.role;
+    if (m.role === "system") {
+      return h("div", { class: "msg msg-system", "data-role": "system" }, h("span", { class: "msg-text", text: m.text }), h("span", { class: "msg-time", text: formatTime(m.createdAt, lang) }));
+    }
+    return h(
+      "div",
+      { class: `msg msg-${m.role}${m.local ? " is-local" : ""}`, "data-role": m.role, "data-id": m.id },
+      h("div", { class: "msg-head" }, h("span", { class: "msg-who", text: who }), m.source && m.role === "bot" ? h("span", { class: "msg-source", text: m.source }) : null, h("span", { class: "msg-time", text: m.local ? "…" : formatTime(m.createdAt, lang) })),
+      h("div", { class: "msg-text", text: m.text }),
+    );
+  }
+
+  renderNotes() {
+    if (!this.notesList) return;
+    syncChildren(this.notesList, this.notes, {
+      key: (n) => n.id,
+      create: (n) =>
+        h(
+          "li",
+          { class: "note" },
+          h("div", { class: "note-text", text: n.text }),
+          h("div", { class: "note-meta", text: `${n.author?.name ?? ""} · ${formatTime(n.createdAt, lang)}` }),
+        ),
+      cache: this.noteCache,
+    });
+    this.notesEmpty.hidden = this.notes.length > 0;
+  }
+
+  /** Run one agent action through the `agent` function; the answer's conversation updates the view at once. */
+  async act(action, text) {
+    const id = this.selectedId;
+    if (!id || this.busy) return false;
+    this.busy = true;
+    this.renderConversationHeader();
+    try {
+      const result = await (action === "reply" || action === "addNote" ? this.api[action](id, text) : this.api[action](id));
+      if (this.selectedId === id && result?.conversation) this.onCurrent({ ...normalizeFromApi(result.conversation, id) });
+      if (action === "takeover") this.toast(t.tookOver);
+      if (action === "release") this.toast(t.released);
+      if (action === "close") this.toast(t.closed);
+      this.convSub?.refresh();
+      this.listSub?.refresh();
+      if (action === "takeover") setTimeout(() => this.replyInput?.focus(), 0);
+      return true;
+    } catch (err) {
+      this.onApiError(err);
+      this.convSub?.refresh();
+      return false;
+    } finally {
+      this.busy = false;
+      this.renderConversationHeader();
+    }
+  }
+}
+
+// --- helpers ---------------------------------------------------------------------------------
+
+function normalizeFromApi(conversation, id) {
+  return normalizeConversation(conversation.id ?? id, conversation);
+}
+
+function byNewestActivity(a, b) {
+  return (b.updatedAt?.getTime() ?? 0) - (a.updatedAt?.getTime() ?? 0);
+}
+
+function modeBadge(mode) {
+  return h("span", { class: `badge badge-${mode}`, text: t.mode[mode] ?? mode });
+}
+
+/** A short, stable, human-friendly label: "#3F9A2C" from the conversation id (no guest data). */
+function conversationTitle(c) {
+  const raw = String(c.id ?? "");
+  const tail = raw.split(".").pop().replace(/^c_/, "");
+  return `#${tail.slice(0, 6).toUpperCase()}`;
+}
+
+function initials(name) {
+  const parts = String(name ?? "?").replace(/@.*/, "").split(/[\s._-]+/).filter(Boolean);
+  return (parts[0]?.[0] ?? "?").toUpperCase() + (parts[1]?.[0] ?? "").toUpperCase();
+}
+
+const dashboard = new Dashboard(document.getElementById("app"));
+window.chatdeskDashboard = dashboard; // for the console and tests
+dashboard.start().catch((err) => {
+  console.error("[chatdesk] dashboard failed to start", err);
+  replaceChildren(document.getElementById("app"), h("p", { class: "fatal", role: "alert", text: t.signInFailed }));
+});

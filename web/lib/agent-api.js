@@ -1,0 +1,95 @@
+// The agent's side of the HTTP contract (the `agent` function), authenticated with a Firebase ID token.
+import { buildUrl, requestJson } from "./http.js";
+import { normalizeMessage } from "./message-store.js";
+import { normalizeConversation, normalizeNote } from "./streams.js";
+import { createPoller } from "./live.js";
+
+export class AgentApi {
+  /** getToken() → a fresh Firebase ID token (user.getIdToken()). */
+  constructor({ baseUrl, getToken, fetch: fetchFn = globalThis.fetch.bind(globalThis) }) {
+    this.baseUrl = baseUrl;
+    this.getToken = getToken;
+    this.fetch = fetchFn;
+  }
+
+  async call(method, path, { params, body } = {}) {
+    const token = await this.getToken();
+    return requestJson(this.fetch, buildUrl(this.baseUrl, path, params), {
+      method,
+      body,
+      headers: { Authorization: `Bearer ${token}` },
+    });
+  }
+
+  me() {
+    return this.call("GET", "/api/agent/me");
+  }
+
+  /** → {conversations: [...newest activity first], cursor} */
+  conversations({ mode = null, limit = 50, after = null } = {}) {
+    return this.call("GET", "/api/agent/conversations", { params: { mode, limit, after } });
+  }
+
+  /** → {messages, notes, cursor, conversation} */
+  messages(id, after = null) {
+    return this.call("GET", `/api/agent/conversations/${encodeURIComponent(id)}/messages`, { params: { after } });
+  }
+
+  action(id, name, body) {
+    return this.call("POST", `/api/agent/conversations/${encodeURIComponent(id)}/${name}`, { body: body ?? {} });
+  }
+
+  takeover(id) {
+    return this.action(id, "takeover");
+  }
+
+  reply(id, text) {
+    return this.action(id, "reply", { text });
+  }
+
+  release(id) {
+    return this.action(id, "release");
+  }
+
+  close(id) {
+    return this.action(id, "close");
+  }
+
+  addNote(id, text) {
+    return this.action(id, "notes", { text });
+  }
+}
+
+/** Polls the conversation list (and the pending queue); each tick replaces the lists (bounded by limit). */
+export function conversationListPoller(api, { mode = null, limit = 50 }, { onConversations, onError, intervalMs, timers }) {
+  return createPoller({
+    intervalMs,
+    timers,
+    onError,
+    maxPagesPerTick: 1, // the newest `limit` conversations each time, never the whole history
+    fetchPage: async () => {
+      const data = await api.conversations({ mode, limit });
+      return { items: data.conversations ?? [], more: false };
+    },
+    onPage: (page) => onConversations(page.items.map((c) => normalizeConversation(c.id, c))),
+  });
+}
+
+/** Polls one conversation: new messages after the cursor, its notes, and its current state. */
+export function conversationPoller(api, id, { onMessages, onNotes, onConversation, onError, intervalMs, timers }) {
+  return createPoller({
+    intervalMs,
+    timers,
+    onError,
+    fetchPage: async (cursor) => {
+      const data = await api.messages(id, cursor);
+      return { ...data, items: data.messages ?? [] };
+    },
+    onPage: (page) => {
+      const messages = page.items.map((m) => normalizeMessage(m.id, m));
+      if (messages.length) onMessages(messages);
+      if (page.notes && onNotes) onNotes(page.notes.map((n) => normalizeNote(n.id, n)));
+      if (page.conversation && onConversation) onConversation(normalizeConversation(page.conversation.id ?? id, page.conversation));
+    },
+  });
+}

@@ -1,0 +1,99 @@
+// The guest's side of the HTTP contract (the `chat` function) and the session kept across reloads.
+import { buildUrl, requestJson } from "./http.js";
+import { normalizeMessage } from "./message-store.js";
+import { createPoller } from "./live.js";
+
+export class ChatApi {
+  constructor({ baseUrl, fetch: fetchFn = globalThis.fetch.bind(globalThis) }) {
+    this.baseUrl = baseUrl;
+    this.fetch = fetchFn;
+  }
+
+  /** POST /api/chat/session → {session_id, conversation_id, token, greeting} */
+  startSession(tenant) {
+    return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat/session"), { method: "POST", body: { tenant } });
+  }
+
+  /** POST /api/chat → {session_id, conversation_id, response, source, intent, language, suggestions, timestamp} */
+  send({ tenant, sessionId, message, language }) {
+    const body = { tenant, message, session_id: sessionId };
+    if (language) body.language = language;
+    return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat"), { method: "POST", body });
+  }
+
+  /** POST /api/chat/rating */
+  rate({ conversationId, sessionId, score, comment }) {
+    const body = { conversation_id: conversationId, session_id: sessionId, score };
+    if (comment) body.comment = comment;
+    return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat/rating"), { method: "POST", body });
+  }
+
+  /** GET /api/chat/messages → {messages, cursor, mode} (the polling fallback; at most 50 a call). */
+  messages({ tenant, conversationId, sessionId, after }) {
+    const url = buildUrl(this.baseUrl, "/api/chat/messages", {
+      tenant,
+      conversation_id: conversationId,
+      session_id: sessionId,
+      after,
+    });
+    return requestJson(this.fetch, url);
+  }
+}
+
+/** The guest's polling fallback: new messages and the conversation's mode, every 2 s. */
+export function guestPoller(api, { tenant, conversationId, sessionId }, { onMessages, onMode, onError, intervalMs, timers }) {
+  return createPoller({
+    intervalMs,
+    timers,
+    onError,
+    fetchPage: async (cursor) => {
+      const data = await api.messages({ tenant, conversationId, sessionId, after: cursor });
+      return { ...data, items: data.messages ?? [] };
+    },
+    onPage: (page) => {
+      const messages = page.items.map((m) => normalizeMessage(m.id, m));
+      if (messages.length) onMessages(messages);
+      if (page.mode) onMode(page.mode);
+    },
+  });
+}
+
+/** The guest's session in localStorage (per tenant), so a reload continues the same conversation. */
+export class SessionStore {
+  constructor(storage, tenant) {
+    this.storage = storage;
+    this.key = `chatdesk:${tenant}:session`;
+  }
+
+  load() {
+    try {
+      const raw = this.storage?.getItem(this.key);
+      const session = raw ? JSON.parse(raw) : null;
+      return session && session.session_id && session.conversation_id ? session : null;
+    } catch {
+      return null;
+    }
+  }
+
+  save(session) {
+    try {
+      this.storage?.setItem(this.key, JSON.stringify(session));
+    } catch {
+      // private mode or a full quota: the chat still works, it just won't survive a reload
+    }
+    return session;
+  }
+
+  update(fields) {
+    const current = this.load();
+    return current ? this.save({ ...current, ...fields }) : null;
+  }
+
+  clear() {
+    try {
+      this.storage?.removeItem(this.key);
+    } catch {
+      // nothing stored, nothing to clear
+    }
+  }
+}

@@ -1,0 +1,547 @@
+// The guest's chat widget: a launcher and a panel inside a shadow root. Turns go to /api/chat;
+// new messages (agents' replies, hand-off notices) arrive through a Firestore listener on the
+// guest's own conversation, or through polling when the listener cannot be established.
+import { ChatApi, SessionStore, guestPoller } from "../lib/chat-api.js";
+import { h, icon, ICONS, replaceChildren } from "../lib/dom.js";
+import { formatTime } from "../lib/format.js";
+import { loadFirebase, stopFirestore } from "../lib/firebase.js";
+import { CONNECTING, LIVE, POLLING, liveOrPoll } from "../lib/live.js";
+import { MessageStore } from "../lib/message-store.js";
+import { allReady, watchConversation, watchMessages } from "../lib/streams.js";
+import { STRINGS, pickLanguage } from "./i18n.js";
+import { CSS } from "./styles.js";
+
+const LISTENER_TIMEOUT_MS = 5000;
+const MAX_LENGTH = 2000;
+
+/** Create the widget on the page; returns its controller (tests and the console can use it). */
+export function mount(options) {
+  const widget = new ChatWidget(options);
+  widget.render();
+  widget.resume();
+  return widget;
+}
+
+/** Sign the guest in with the session's custom token, unless this browser already is. */
+async function signInGuest(firebase, session) {
+  const { auth, sdk } = firebase;
+  await auth.authStateReady();
+  const user = auth.currentUser;
+  if (user) {
+    const { claims } = await user.getIdTokenResult();
+    if (claims.conversation_id === session.conversation_id) return user;
+  }
+  const credential = await sdk.signInWithCustomToken(auth, session.token);
+  return credential.user;
+}
+
+class ChatWidget {
+  constructor({ tenant, lang, title, color, origin }) {
+    this.tenant = tenant;
+    this.lang = pickLanguage({
+      explicit: lang,
+      pageLang: document.documentElement.lang,
+      navigatorLanguages: navigator.languages ?? [navigator.language],
+    });
+    this.t = STRINGS[this.lang];
+    this.title = title || this.t.title;
+    this.color = color;
+    this.api = new ChatApi({ baseUrl: origin });
+    this.sessions = new SessionStore(window.localStorage, tenant);
+    this.session = null;
+    this.store = new MessageStore();
+    this.elements = new Map(); // message id → element in the log
+    this.live = null;
+    this.firebase = null;
+    this.mode = "bot";
+    this.agentName = null;
+    this.status = null;
+    this.sending = false;
+    this.open = false;
+    this.unread = 0;
+    this.seenIds = new Set();
+    this.suggestions = [];
+    this.rating = 0;
+  }
+
+  // --- structure ---------------------------------------------------------------------------
+
+  render() {
+    const t = this.t;
+    this.host = h("div", { id: "chatdesk-widget", "data-tenant": this.tenant });
+    const shadow = this.host.attachShadow({ mode: "open" });
+    const style = document.createElement("style");
+    style.textContent = CSS;
+
+    this.badge = h("span", { class: "cd-badge", hidden: true, "aria-hidden": "true" });
+    this.launcher = h(
+      "button",
+      { class: "cd-launcher", type: "button", "aria-label": t.open, "aria-expanded": "false", "aria-controls": "cd-panel", onclick: () => this.toggle() },
+      icon(ICONS.chat, 28),
+      this.badge,
+    );
+
+    this.subtitle = h("p", { class: "cd-subtitle", text: t.subtitleBot });
+    const header = h(
+      "header",
+      { class: "cd-header" },
+      h("div", { class: "cd-avatar" }, icon(ICONS.chat, 20)),
+      h("div", { class: "cd-heading" }, h("h2", { class: "cd-title", id: "cd-title", text: this.title }), this.subtitle),
+      h("button", { class: "cd-close", type: "button", "aria-label": t.close, onclick: () => this.setOpen(false) }, icon(ICONS.close, 22)),
+    );
+
+    this.log = h("div", { class: "cd-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": t.log, tabindex: "0" });
+    this.typing = h("div", { class: "cd-typing", hidden: true, "aria-hidden": "true", text: t.typing });
+    this.alert = h("p", { class: "cd-alert", role: "alert" });
+    this.suggestionBox = h("div", { class: "cd-suggestions", role: "group", "aria-label": t.suggestions });
+    this.ratingBox = h("div", { class: "cd-rating", hidden: true });
+
+    this.input = h("textarea", {
+      class: "cd-input",
+      id: "cd-input",
+      rows: "1",
+      maxlength: String(MAX_LENGTH),
+      placeholder: t.placeholder,
+      autocomplete: "off",
+      onkeydown: (e) => {
+        if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+          e.preventDefault();
+          this.submit();
+        }
+      },
+      oninput: () => this.autosize(),
+    });
+    this.sendButton = h("button", { class: "cd-send", type: "submit", "aria-label": t.send }, icon(ICONS.send, 20));
+    const composer = h(
+      "form",
+      { class: "cd-composer", onsubmit: (e) => { e.preventDefault(); this.submit(); } },
+      h("label", { class: "cd-sr", for: "cd-input", text: t.inputLabel }),
+      this.input,
+      this.sendButton,
+    );
+
+    this.humanButton = h("button", { class: "cd-human", type: "button", text: t.askHuman, onclick: () => this.send(t.askHumanMessage) });
+    this.statusLine = h("span", { class: "cd-status", role: "status", "data-mode": CONNECTING }, h("span", { class: "cd-dot", "aria-hidden": "true" }), h("span", { text: t.connecting }));
+    const footer = h("div", { class: "cd-footer" }, this.humanButton, this.statusLine);
+
+    this.panel = h(
+      "section",
+      { class: "cd-panel", id: "cd-panel", role: "dialog", "aria-labelledby": "cd-title", hidden: true, onkeydown: (e) => this.onKeydown(e) },
+      header,
+      this.log,
+      this.alert,
+      this.suggestionBox,
+      this.ratingBox,
+      composer,
+      footer,
+    );
+    this.root = h("div", { class: "cd-root", "data-open": "false", lang: this.lang }, this.panel, this.launcher);
+    if (this.color) this.root.style.setProperty("--cd-brand", this.color);
+    shadow.append(style, this.root);
+    document.body.append(this.host);
+    this.log.append(this.typing);
+  }
+
+  onKeydown(e) {
+    if (e.key === "Escape") {
+      e.stopPropagation();
+      this.setOpen(false);
+    }
+  }
+
+  autosize() {
+    this.input.style.height = "auto";
+    this.input.style.height = `${Math.min(this.input.scrollHeight + 2, 120)}px`;
+  }
+
+  toggle() {
+    this.setOpen(!this.open);
+  }
+
+  setOpen(open) {
+    this.open = open;
+    this.panel.hidden = !open;
+    this.root.dataset.open = String(open);
+    this.launcher.setAttribute("aria-expanded", String(open));
+    this.launcher.setAttribute("aria-label", open ? this.t.close : this.t.open);
+    try {
+      sessionStorage.setItem(`chatdesk:${this.tenant}:open`, open ? "1" : "0");
+    } catch {
+      // storage unavailable: the panel just starts closed next time
+    }
+    if (open) {
+      this.unread = 0;
+      this.renderBadge();
+      this.start();
+      this.input.focus();
+      this.scrollToEnd();
+    } else {
+      this.launcher.focus();
+    }
+  }
+
+  // --- session and live connection ---------------------------------------------------------
+
+  /** On page load: continue a stored session (so agents' replies count as unread), reopen the panel. */
+  resume() {
+    this.session = this.sessions.load();
+    if (this.session) {
+      this.showGreeting();
+      this.connect();
+    }
+    let wasOpen = false;
+    try {
+      wasOpen = sessionStorage.getItem(`chatdesk:${this.tenant}:open`) === "1";
+    } catch {
+      wasOpen = false;
+    }
+    if (wasOpen) this.setOpen(true);
+  }
+
+  /** When the panel opens: make sure there is a session (the greeting shows) and a connection. */
+  async start() {
+    try {
+      await this.ensureSession();
+      this.connect();
+    } catch {
+      this.showAlert(this.t.errorStart);
+    }
+  }
+
+  ensureSession() {
+    if (this.session) return Promise.resolve(this.session);
+    if (!this.starting) {
+      this.starting = this.api
+        .startSession(this.tenant)
+        .then((s) => {
+          this.session = this.sessions.save({ ...s, started_at: new Date().toISOString(), rated: false });
+          this.showGreeting();
+          return this.session;
+        })
+        .finally(() => {
+          this.starting = null;
+        });
+    }
+    return this.starting;
+  }
+
+  showGreeting() {
+    if (this.session?.greeting && !this.greetingShown) {
+      this.greetingShown = true;
+      this.store.addLocal("bot", this.session.greeting, { first: true });
+      this.renderMessages();
+    }
+  }
+
+  connect() {
+    if (this.live || !this.session) return;
+    const session = this.session;
+    const key = { tenant: this.tenant, conversationId: session.conversation_id };
+    this.live = liveOrPoll({
+      timeoutMs: LISTENER_TIMEOUT_MS,
+      onStatus: (status) => this.setStatus(status),
+      listen: ({ onReady, onError }) => {
+        let stop = null;
+        let cancelled = false;
+        (async () => {
+          this.firebase = await loadFirebase("chatdesk-widget");
+          await signInGuest(this.firebase, session);
+          if (cancelled) return;
+          const { sdk, db } = this.firebase;
+          stop = allReady(
+            [
+              (handlers) => watchMessages(sdk, db, key, { ...handlers, onMessages: (list) => this.onMessages(list) }),
+              (handlers) => watchConversation(sdk, db, key, { ...handlers, onConversation: (c) => c && this.onConversation(c) }),
+            ],
+            { onReady, onError },
+          );
+        })().catch(onError);
+        return () => {
+          cancelled = true;
+          if (stop) stop();
+        };
+      },
+      poll: () =>
+        guestPoller(
+          this.api,
+          { tenant: this.tenant, conversationId: session.conversation_id, sessionId: session.session_id },
+          { onMessages: (list) => this.onMessages(list), onMode: (mode) => this.setMode(mode) },
+        ).start(),
+    });
+  }
+
+  setStatus(status) {
+    this.status = status;
+    this.statusLine.dataset.mode = status;
+    const label = status === LIVE ? this.t.live : status === POLLING ? this.t.polling : this.t.connecting;
+    replaceChildren(this.statusLine, h("span", { class: "cd-dot", "aria-hidden": "true" }), h("span", { text: label }));
+    // Polling for good: stop the Firestore client so it does not keep retrying in the background.
+    if (status === POLLING && this.firebase) stopFirestore(this.firebase);
+  }
+
+  onMessages(list) {
+    const added = this.store.upsert(list);
+    if (!this.open) {
+      const fresh = added.filter((m) => m.role !== "guest" && this.initialLoadDone && !this.seenIds.has(m.id));
+      this.unread += fresh.length;
+      this.renderBadge();
+    }
+    for (const m of list) this.seenIds.add(m.id);
+    this.initialLoadDone = true;
+    this.renderMessages();
+  }
+
+  onConversation(conversation) {
+    this.agentName = conversation.assignedAgent?.name || null;
+    this.setMode(conversation.mode);
+  }
+
+  setMode(mode) {
+    this.mode = mode;
+    const t = this.t;
+    this.subtitle.textContent =
+      mode === "pending"
+        ? t.subtitlePending
+        : mode === "human"
+          ? this.agentName
+            ? t.subtitleHumanNamed(this.agentName)
+            : t.subtitleHuman
+          : mode === "closed"
+            ? t.subtitleClosed
+            : t.subtitleBot;
+    this.humanButton.hidden = mode === "pending" || mode === "human";
+    if (mode !== "bot") this.renderSuggestions([]);
+    this.renderRating();
+  }
+
+  // --- sending -----------------------------------------------------------------------------
+
+  submit() {
+    const text = this.input.value.trim();
+    if (!text || this.sending) return;
+    this.input.value = "";
+    this.autosize();
+    this.send(text);
+  }
+
+  async send(text, retryOf = null) {
+    if (this.sending) return;
+    if (retryOf) this.store.removeLocal(retryOf);
+    this.showAlert("");
+    this.renderSuggestions([]);
+    const local = this.store.addLocal("guest", text);
+    this.renderMessages();
+    this.setSending(true);
+    try {
+      const session = await this.ensureSession();
+      this.connect();
+      const reply = await this.api.send({ tenant: this.tenant, sessionId: session.session_id, message: text });
+      if (reply.session_id && reply.session_id !== session.session_id) {
+        // The server started a new session (e.g. the old one expired): follow it.
+        this.session = this.sessions.save({ ...session, session_id: reply.session_id, conversation_id: reply.conversation_id });
+      }
+      if (reply.response) this.store.addLocal("bot", reply.response, { source: reply.source });
+      if (reply.source === "agent" && this.mode === "bot") this.setMode("human");
+      this.renderSuggestions(reply.source === "agent" ? [] : reply.suggestions ?? []);
+      this.renderMessages();
+      this.live?.refresh();
+    } catch (err) {
+      this.store.markFailed(local.id);
+      this.renderMessages(true);
+      this.showAlert(err?.status === 429 ? this.t.errorRate(err.retryAfter ?? 10) : this.t.errorSend);
+    } finally {
+      this.setSending(false);
+    }
+  }
+
+  setSending(sending) {
+    this.sending = sending;
+    this.sendButton.disabled = sending;
+    this.sendButton.setAttribute("aria-label", sending ? this.t.sending : this.t.send);
+    this.typing.hidden = !(sending && this.mode === "bot");
+    if (sending) this.scrollToEnd();
+  }
+
+  showAlert(text) {
+    this.alert.textContent = text;
+  }
+
+  // --- rendering ---------------------------------------------------------------------------
+
+  renderBadge() {
+    this.badge.hidden = this.unread === 0;
+    this.badge.textContent = String(this.unread);
+    this.launcher.setAttribute("aria-label", this.unread ? `${this.t.open} — ${this.t.unread(this.unread)}` : this.open ? this.t.close : this.t.open);
+  }
+
+  /** Keep the log in step with the store: reuse elements, add new ones in order, never re-render text as HTML. */
+  renderMessages(force = false) {
+    for (const [localId, serverId] of this.store.takeReplacements()) {
+      const el = this.elements.get(localId);
+      if (el) {
+        this.elements.delete(localId);
+        this.elements.set(serverId, el);
+      }
+    }
+    const list = this.store.list();
+    const wanted = new Set(list.map((m) => m.id));
+    for (const [id, el] of this.elements) {
+      if (!wanted.has(id)) {
+        el.remove();
+        this.elements.delete(id);
+      }
+    }
+    let previous = null;
+    for (const message of list) {
+      let el = this.elements.get(message.id);
+      const state = `${message.failed}`;
+      if (!el || (force && el.dataset.state !== state)) {
+        const fresh = this.messageElement(message);
+        if (el) el.replaceWith(fresh);
+        el = fresh;
+        this.elements.set(message.id, el);
+      }
+      const expectedNext = previous ? previous.nextSibling : this.log.firstChild;
+      if (el !== expectedNext) this.log.insertBefore(el, expectedNext);
+      previous = el;
+    }
+    this.log.append(this.typing); // the typing indicator stays last
+    this.scrollToEnd();
+  }
+
+  messageElement(m) {
+    const t = this.t;
+    const who = m.role === "guest" ? t.you : m.role === "agent" ? m.author?.name || t.agent : m.role === "system" ? t.system : t.bot;
+    const time = m.local ? "" : formatTime(m.createdAt, this.lang);
+    const el = h(
+      "div",
+      { class: `cd-msg cd-msg--${m.role}${m.failed ? " cd-msg--failed" : ""}`, "data-id": m.id, "data-role": m.role, "data-state": `${m.failed}` },
+      m.role === "agent" ? h("span", { class: "cd-author", "aria-hidden": "true", text: `${who} · ${t.agent}` }) : null,
+      h("span", { class: "cd-sr", text: `${who}: ` }),
+      h("div", { class: "cd-bubble", text: m.text }),
+      time && m.role !== "system" ? h("span", { class: "cd-meta", text: time }) : null,
+      m.failed ? h("button", { class: "cd-retry", type: "button", text: t.failed, onclick: () => this.send(m.text, m.id) }) : null,
+    );
+    return el;
+  }
+
+  renderSuggestions(suggestions) {
+    this.suggestions = (suggestions ?? []).filter((s) => typeof s === "string" && s.trim()).slice(0, 4);
+    replaceChildren(
+      this.suggestionBox,
+      this.suggestions.map((s) => h("button", { class: "cd-chip", type: "button", text: s, onclick: () => this.send(s) })),
+    );
+  }
+
+  renderRating() {
+    const t = this.t;
+    const show = this.mode === "closed" && this.session && !this.session.rated;
+    if (this.session?.rated && this.mode === "closed" && this.ratingBox.dataset.view !== "thanks") {
+      this.ratingBox.hidden = true;
+      return;
+    }
+    if (!show) {
+      if (this.ratingBox.dataset.view !== "thanks") this.ratingBox.hidden = true;
+      return;
+    }
+    if (!this.ratingBox.hidden && this.ratingBox.dataset.view === "ask") return;
+    this.ratingBox.dataset.view = "ask";
+    const stars = [1, 2, 3, 4, 5].map((n) =>
+      h(
+        "button",
+        {
+          class: "cd-star",
+          type: "button",
+          "aria-pressed": "false",
+          "aria-label": t.ratingStar(n),
+          "data-score": String(n),
+          onclick: () => {
+            this.rating = n;
+            stars.forEach((s, i) => {
+              s.setAttribute("aria-pressed", String(i + 1 === n));
+              s.classList.toggle("cd-star--lit", i < n);
+            });
+            submit.disabled = false;
+          },
+        },
+        icon(ICONS.star, 28),
+      ),
+    );
+    const comment = h("textarea", { id: "cd-rating-comment", rows: "2", maxlength: "1000" });
+    const submit = h("button", { class: "cd-primary", type: "submit", disabled: true, text: t.ratingSubmit });
+    const form = h(
+      "form",
+      {
+        onsubmit: async (e) => {
+          e.preventDefault();
+          if (!this.rating) return;
+          submit.disabled = true;
+          try {
+            await this.api.rate({
+              conversationId: this.session.conversation_id,
+              sessionId: this.session.session_id,
+              score: this.rating,
+              comment: comment.value.trim(),
+            });
+            this.session = this.sessions.update({ rated: true }) ?? { ...this.session, rated: true };
+            this.showThanks();
+          } catch {
+            submit.disabled = false;
+            this.showAlert(t.errorSend);
+          }
+        },
+      },
+      h(
+        "fieldset",
+        {},
+        h("legend", { text: t.ratingLegend }),
+        h("div", { class: "cd-stars", role: "group", "aria-label": t.ratingLegend }, stars),
+        h("label", { class: "cd-sr", for: "cd-rating-comment", text: t.ratingComment }),
+        comment,
+      ),
+      h("div", { class: "cd-rating-actions" }, submit),
+    );
+    comment.placeholder = t.ratingComment;
+    replaceChildren(this.ratingBox, form);
+    this.ratingBox.hidden = false;
+  }
+
+  showThanks() {
+    const t = this.t;
+    this.ratingBox.dataset.view = "thanks";
+    const thanks = h("p", { class: "cd-thanks", tabindex: "-1", text: t.ratingThanks });
+    replaceChildren(
+      this.ratingBox,
+      h("div", { class: "cd-thanks-row" }, thanks, h("button", { class: "cd-secondary", type: "button", text: t.newConversation, onclick: () => this.restart() })),
+    );
+    this.ratingBox.hidden = false;
+    thanks.focus();
+  }
+
+  /** Forget this conversation and start a new one (after a closed, rated conversation). */
+  async restart() {
+    this.live?.stop();
+    this.live = null;
+    this.sessions.clear();
+    this.session = null;
+    this.store = new MessageStore();
+    this.elements.forEach((el) => el.remove());
+    this.elements.clear();
+    this.greetingShown = false;
+    this.initialLoadDone = false;
+    this.ratingBox.hidden = true;
+    this.ratingBox.dataset.view = "";
+    this.rating = 0;
+    this.agentName = null;
+    this.setMode("bot");
+    if (this.firebase) {
+      await this.firebase.sdk.signOut(this.firebase.auth).catch(() => {});
+    }
+    await this.start();
+    this.input.focus();
+  }
+
+  scrollToEnd() {
+    if (this.open) this.log.scrollTop = this.log.scrollHeight;
+  }
+}
