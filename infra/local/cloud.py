@@ -301,10 +301,27 @@ def ensure_resources(project: str, resources: dict[str, Any]) -> None:
     for topic in resources.get("topics", []):
         with contextlib.suppress(exceptions.AlreadyExists):
             publisher.create_topic(request={"name": publisher.topic_path(project, topic)})
+    subscriber = pubsub_v1.SubscriberClient()
+    for name, spec in resources.get("functions", {}).items():
+        if spec.get("trigger") == "pubsub":
+            # Eventarc makes one push subscription per trigger; locally the gateway pulls from it.
+            with contextlib.suppress(exceptions.AlreadyExists):
+                subscriber.create_subscription(
+                    request={
+                        "name": subscriber.subscription_path(project, eventarc_subscription(name)),
+                        "topic": publisher.topic_path(project, spec["topic"]),
+                        "ack_deadline_seconds": 60,
+                    }
+                )
     client = storage.Client(project=project)
     for bucket in resources.get("buckets", []):
         with contextlib.suppress(exceptions.Conflict):
             client.create_bucket(bucket)
+
+
+def eventarc_subscription(function: str) -> str:
+    """The subscription that delivers a Pub/Sub-triggered function's events."""
+    return f"eventarc-{function}"
 
 
 def build_pstest() -> Path:

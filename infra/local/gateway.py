@@ -221,18 +221,16 @@ class Gateway:
 
     def start_event_delivery(self) -> None:
         """Subscribe each Pub/Sub-triggered function to its topic and push every message to it."""
-        from google.api_core import exceptions
         from google.cloud import pubsub_v1
 
+        from infra.local.cloud import ensure_resources, eventarc_subscription, load_resources
+
+        ensure_resources(self.project, load_resources())
         subscriber = pubsub_v1.SubscriberClient()
         for name, app in self.event_apps.items():
             topic = self.definitions[name]["topic"]
-            subscription = f"eventarc-{name}"
+            subscription = eventarc_subscription(name)
             path = subscriber.subscription_path(self.project, subscription)
-            with contextlib.suppress(exceptions.AlreadyExists):
-                subscriber.create_subscription(
-                    request={"name": path, "topic": f"projects/{self.project}/topics/{topic}", "ack_deadline_seconds": 60}
-                )
             client = Client(app)
 
             def deliver(message: Any, client: Client = client, topic: str = topic, subscription: str = subscription) -> None:

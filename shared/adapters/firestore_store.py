@@ -199,20 +199,23 @@ class FirestoreConversationRepository(ConversationRepository):
         conversation = write.conversation
         ref = self._ref(conversation.tenant, conversation.id)
         data = conversation.model_dump(exclude={"id"})
-        visible = [m for m in write.messages]
+        visible = write.messages
         if visible:
             last = visible[-1]
             data["last_message"] = {"role": last.role, "text": last.text[:200], "at": last.created_at}
+        writes = len(write.messages) + len(write.notes)
         if write.changed is None:
             batch.set(ref, data, merge=True)
+            writes += 1
         else:
             fields = {k: data[k] for k in write.changed | ({"last_message"} if visible else set()) if k in data}
-            batch.update(ref, fields)
+            if fields:  # a note alone leaves the conversation document as it is
+                batch.update(ref, fields)
+                writes += 1
         for message in write.messages:
             batch.set(ref.collection("messages").document(message.id), message.model_dump(exclude={"id"}, exclude_none=True))
         for note in write.notes:
             batch.set(ref.collection("notes").document(note.id), note.model_dump(exclude={"id"}))
-        writes = 1 + len(write.messages) + len(write.notes)
         if write.lead is not None:
             batch.set(self._tenant(conversation.tenant).collection("leads").document(write.lead.id), _lead_doc(write), merge=True)
             writes += 1

@@ -156,3 +156,17 @@ def test_a_flood_from_one_session_is_answered_429_with_retry_after(client) -> No
             assert response.get_json()["error"] == "Too Many Requests"
             break
     assert statuses[-1] == 429 and statuses.count(200) == 19
+
+
+def test_a_turn_costs_at_most_three_reads_and_exactly_one_commit_at_the_firestore_client(seeded: None) -> None:
+    from shared.adapters.firestore_store import counter
+
+    reset_container()  # a cold instance: tenant config and knowledge must be read too
+    client = function_app("chat").test_client()
+    for message in ("Jaka jest gwarancja?", "Ile kosztuje pakiet Premium za 80 m2?"):
+        before = counter.snapshot()
+        body = client.post("/api/chat", json={"tenant": "novahouse", "message": message}).get_json()
+        after = counter.snapshot()
+        assert body["source"] in {"faq", "tool"}
+        assert after["reads"] - before["reads"] <= 3
+        assert after["commits"] - before["commits"] == 1
