@@ -17,7 +17,7 @@ from shared.domain.quotes import (
     unit_price_label,
 )
 from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD, KnowledgeIndex
-from shared.domain.text import content_tokens, tokenize, unique
+from shared.domain.text import content_tokens, unique
 
 Source = Literal["tool", "faq", "none"]
 
@@ -237,8 +237,3 @@ def answer_from_knowledge(
         suggestions=_suggestions(index, language, matched=None, message=message, intent=None),
     )
 
-
-def wants_human(message: str, pack: KnowledgePack) -> bool:
-    """Whether the guest uses one of the tenant's hand-off words ("konsultant", "real person")."""
-    text = f" {' '.join(tokenize(message))} "
-    return any(f" {' '.join(tokenize(word))} " in text for word in pack.tenant.handoff_keywords if tokenize(word))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.domain.knowledge import Tenant
-from shared.domain.text import fold
+from shared.domain.text import fold, tokenize
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -24,10 +24,10 @@ _GENERIC = re.compile(
 
 def wants_human(message: str, keywords: list[str]) -> bool:
     """True when the guest asks for a person (generic phrases or the tenant's own keywords)."""
-    folded = fold(message)
-    if _GENERIC.search(folded):
+    if _GENERIC.search(fold(message)):
         return True
-    return any(fold(k) and re.search(rf"\b{re.escape(fold(k))}\b", folded) for k in keywords)
+    text = f" {' '.join(tokenize(message))} "
+    return any(f" {' '.join(tokenize(word))} " in text for word in keywords if tokenize(word))
 
 
 def _window(hours: str) -> tuple[int, int] | None:

@@ -4,7 +4,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from shared.domain.answering import answer_from_knowledge, wants_human
+from shared.domain.answering import answer_from_knowledge
 from shared.domain.knowledge import KnowledgePack, load_pack_file
 from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD, KnowledgeIndex
 
@@ -83,9 +83,3 @@ def test_hotel_room_for_nights_is_a_quote() -> None:
     answer = _answer("family suite for 5 nights how much", tenant="hotel", language="en")
     assert answer.source == "tool" and [q.total for q in answer.quotes] == [Decimal(4450)]
 
-
-def test_handoff_words_are_recognised() -> None:
-    pack = demo_pack("novahouse")
-    assert wants_human("Chcę rozmawiać z konsultantem… z człowiekiem!", pack)
-    assert wants_human("can I talk to a real person", pack)
-    assert not wants_human("ile kosztuje pakiet premium", pack)
