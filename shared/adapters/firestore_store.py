@@ -217,7 +217,9 @@ class FirestoreConversationRepository(ConversationRepository):
         for note in write.notes:
             batch.set(ref.collection("notes").document(note.id), note.model_dump(exclude={"id"}))
         if write.lead is not None:
-            batch.set(self._tenant(conversation.tenant).collection("leads").document(write.lead.id), _lead_doc(write), merge=True)
+            # Merged: later turns add fields to the lead, never erase them or the capture time.
+            lead = write.lead.model_dump(exclude={"id"}, exclude_none=True)
+            batch.set(self._tenant(conversation.tenant).collection("leads").document(write.lead.id), lead, merge=True)
             writes += 1
         if write.metrics and write.day:
             shard = self._tenant(conversation.tenant).collection("metrics").document(write.day)
@@ -280,9 +282,3 @@ def _field_filter(field: str, op: str, value: Any) -> Any:
     from google.cloud.firestore_v1.base_query import FieldFilter
 
     return FieldFilter(field, op, value)
-
-
-def _lead_doc(write: ConversationWrite) -> dict[str, Any]:
-    assert write.lead is not None
-    lead = write.lead.model_dump(exclude={"id", "created_at"}, exclude_none=True)
-    return lead

@@ -21,7 +21,7 @@ class Lead(BaseModel):
     phone: str | None = None
     email: str | None = None
     language: str
-    created_at: datetime
+    created_at: datetime | None = None  # set only when the lead is first captured
     updated_at: datetime
 
 

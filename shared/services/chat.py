@@ -273,7 +273,7 @@ class ChatService:
             greeting = (
                 "Dzień dobry! W czym mogę pomóc?" if language == "pl" else f"Hello! How can I help you with {pack.tenant.name}?"
             )
-        message = Message(id=_message_id(now, "bot"), role="bot", text=greeting, created_at=now, source="faq", intent="greeting")
+        message = Message(id=_message_id(now, "bot"), role="bot", text=greeting, created_at=now, intent="greeting")
         conversation.message_count = 1
         conversation.recent = [RecentTurn(role="bot", text=greeting)]
         self.conversations.commit(
@@ -484,7 +484,7 @@ class ChatService:
             phone=fields.phone,
             email=fields.email,
             language=language,
-            created_at=now,
+            created_at=None if conversation.lead_id else now,
             updated_at=now,
         )
 
