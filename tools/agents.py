@@ -1,0 +1,127 @@
+"""Creates agent and admin accounts in Firebase Auth, against whatever Auth the environment names.
+
+    python -m tools.agents create --email anna@novahouse.pl --password '…' --tenant novahouse --role agent [--name Anna]
+    python -m tools.agents demo      # the demo tenants' agents and admins, with fresh passwords
+
+An account's tenant and role are custom claims (``{tenant, role}``) that the ``agent`` function and
+the security rules read. Running again is safe: an existing account gets the new password, name and
+claims. ``demo`` refuses to run against a real project (only the Auth emulator or a non-production
+environment), because its logins are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from typing import Any
+
+from shared.services.agent import ROLES
+from shared.services.chat import _TENANT_ID
+
+MIN_PASSWORD_CHARS = 8
+
+# The demo tenants' staff: one agent and one admin each.
+DEMO_AGENTS: tuple[dict[str, str], ...] = (
+    {"email": "agent@novahouse.test", "name": "Anna", "tenant": "novahouse", "role": "agent"},
+    {"email": "admin@novahouse.test", "name": "Piotr", "tenant": "novahouse", "role": "admin"},
+    {"email": "agent@hotel.test", "name": "Emma", "tenant": "hotel", "role": "agent"},
+    {"email": "admin@hotel.test", "name": "James", "tenant": "hotel", "role": "admin"},
+)
+
+
+class AccountError(ValueError):
+    """An account that cannot be created as asked."""
+
+
+def _auth() -> tuple[Any, Any]:
+    from shared.bootstrap import container
+
+    clients = container().clients
+    return clients.auth, clients.firebase_app
+
+
+def create_agent(email: str, password: str, tenant: str, role: str, name: str | None = None) -> dict[str, str]:
+    """Create or update the Firebase Auth user and set its ``{tenant, role}`` claims; returns the account."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise AccountError(f"{email!r} is not an e-mail address")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
+    if not _TENANT_ID.fullmatch(tenant):
+        raise AccountError(f"{tenant!r} is not a tenant id")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    display_name = (name or email.split("@")[0]).strip()[:80]
+    auth, app = _auth()
+    try:
+        user = auth.get_user_by_email(email, app=app)
+        user = auth.update_user(user.uid, password=password, display_name=display_name, disabled=False, app=app)
+    except auth.UserNotFoundError:
+        user = auth.create_user(email=email, password=password, display_name=display_name, app=app)
+    auth.set_custom_user_claims(user.uid, {"tenant": tenant, "role": role}, app=app)
+    return {"uid": user.uid, "email": email, "password": password, "name": display_name, "tenant": tenant, "role": role}
+
+
+def demo_allowed() -> bool:
+    """Demo logins are printed, so they are only made on the Auth emulator or outside production."""
+    from shared.config import get_settings
+
+    settings = get_settings()
+    return bool(settings.firebase_auth_emulator_host) or settings.environment != "production"
+
+
+def create_demo_agents() -> list[dict[str, str]]:
+    """The demo tenants' agents and admins with freshly generated passwords (uid, email, password, name, tenant, role)."""
+    if not demo_allowed():
+        raise AccountError("demo accounts are only created on the Auth emulator or outside production")
+    return [create_agent(password=secrets.token_urlsafe(12), **spec) for spec in DEMO_AGENTS]
+
+
+def login_table(accounts: list[dict[str, str]]) -> list[str]:
+    """The accounts as aligned lines: e-mail, password, tenant, role."""
+    rows = [("e-mail", "password", "tenant", "role")] + [(a["email"], a["password"], a["tenant"], a["role"]) for a in accounts]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create", help="create or update one agent or admin")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--tenant", required=True)
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--name", help="the name guests see (defaults to the e-mail's local part)")
+    commands.add_parser("demo", help="the demo tenants' agents and admins, with generated passwords")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "demo":
+            for line in login_table(create_demo_agents()):
+                print(line)
+            return 0
+        account = create_agent(args.email, args.password, args.tenant, args.role, args.name)
+        _warn_if_unknown_tenant(account["tenant"])
+    except AccountError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    # The password was typed by the caller: it is not echoed back.
+    print(f"{account['email']}: {account['role']} of {account['tenant']} as {account['name']!r} (uid {account['uid']})")
+    return 0
+
+
+def _warn_if_unknown_tenant(tenant: str) -> None:
+    # A typo would make an agent who sees nothing; tenants may also be imported later, so only warn.
+    from shared.bootstrap import container
+    from shared.domain.errors import NotFoundError
+
+    try:
+        container().tenants.get(tenant)
+    except NotFoundError:
+        print(f"warning: no tenant {tenant!r} in Firestore yet; the account sees nothing until it is imported", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
