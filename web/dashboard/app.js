@@ -54,6 +54,8 @@ class Dashboard {
 
   async onUser(user) {
     this.stopAll();
+    this.listLoaded = false;
+    this.queueLoaded = false;
     this.user = user;
     if (!user) {
       this.renderSignIn();
@@ -130,7 +132,7 @@ class Dashboard {
     const topbar = h(
       "header",
       { class: "topbar" },
-      h("div", { class: "brand" }, h("span", { class: "brand-mark", "aria-hidden": "true" }, icon(ICONS.chat, 18)), t.product),
+      h("div", { class: "brand" }, h("span", { class: "brand-mark", "aria-hidden": "true" }, icon(ICONS.chat, 18)), h("span", { class: "brand-name", text: t.product })),
       h("span", { class: "tenant-pill", text: this.me.tenant }),
       h("div", { class: "topbar-spacer" }),
       this.statusLine,
@@ -268,6 +270,7 @@ class Dashboard {
   // --- data --------------------------------------------------------------------------------
 
   onConversations(list) {
+    this.listLoaded = true;
     this.conversations = [...list].sort(byNewestActivity);
     const current = this.conversations.find((c) => c.id === this.selectedId);
     if (current && this.current && current.updatedAt > (this.current.updatedAt ?? 0)) this.onCurrent(current);
@@ -275,6 +278,7 @@ class Dashboard {
   }
 
   onQueue(list) {
+    this.queueLoaded = true;
     // Longest wait first: the queue is worked from the top.
     this.queue = list.filter((c) => c.mode === "pending").sort((a, b) => (a.updatedAt ?? 0) - (b.updatedAt ?? 0));
     document.title = this.queue.length ? `(${this.queue.length}) ${t.product}` : t.product;
@@ -328,14 +332,14 @@ class Dashboard {
       create: (c) => this.listItem(c, false),
       cache: this.listCache,
     });
-    this.listEmpty.hidden = visible.length > 0;
+    this.listEmpty.hidden = visible.length > 0 || !this.listLoaded; // no "empty" claim before the first answer
     syncChildren(this.queueList, this.queue, {
       key: (c) => c.id,
       signature: (c) => `${c.updatedAt?.getTime()}|${c.id === this.selectedId}|${minute}`,
       create: (c) => this.listItem(c, true),
       cache: this.queueCache,
     });
-    this.queueEmpty.hidden = this.queue.length > 0;
+    this.queueEmpty.hidden = this.queue.length > 0 || !this.queueLoaded;
     this.queueCount.textContent = String(this.queue.length);
     this.queueCount.dataset.zero = String(this.queue.length === 0);
   }
@@ -472,14 +476,15 @@ class Dashboard {
       c.mode === "human" && c.assignedAgent ? h("span", { class: "muted small", text: mine ? t.handledByYou : t.handledBy(c.assignedAgent.name) }) : null,
     );
     const takenByOther = c.mode === "human" && c.assignedAgent && !mine;
+    const canManage = !takenByOther || this.me.role === "admin"; // admins may release or close anyone's
     const buttons = [];
     if (c.mode === "bot" || c.mode === "pending" || takenByOther) {
       buttons.push(h("button", { class: "btn btn-primary", type: "button", "data-action": "takeover", disabled: takenByOther || this.busy, text: t.takeOver, onclick: () => this.act("takeover") }));
     }
-    if (c.mode === "pending" || (c.mode === "human" && mine)) {
+    if (c.mode === "pending" || (c.mode === "human" && canManage)) {
       buttons.push(h("button", { class: "btn btn-secondary", type: "button", "data-action": "release", disabled: this.busy, text: t.release, onclick: () => this.act("release") }));
     }
-    if (c.mode !== "closed" && !takenByOther) {
+    if (c.mode !== "closed" && canManage) {
       buttons.push(h("button", { class: "btn btn-danger-quiet", type: "button", "data-action": "close", disabled: this.busy, text: t.close, onclick: () => this.act("close") }));
     }
     replaceChildren(this.actions, buttons);
@@ -548,7 +553,7 @@ class Dashboard {
     const atBottom = this.messageLog.scrollHeight - this.messageLog.scrollTop - this.messageLog.clientHeight < 80;
     syncChildren(this.messageLog, this.store.list(), {
       key: (m) => m.id,
-      signature: () => "",
+      signature: (m) => (m.local ? "local" : "stored"), // a confirmed reply loses its pending look
       create: (m) => this.messageItem(m),
       cache: this.messageCache,
     });

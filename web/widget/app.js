@@ -504,6 +504,7 @@ class ChatWidget {
     comment.placeholder = t.ratingComment;
     replaceChildren(this.ratingBox, form);
     this.ratingBox.hidden = false;
+    this.scrollToEnd(); // the rating card takes room from the log: keep the last message in view
   }
 
   showThanks() {
@@ -516,6 +517,7 @@ class ChatWidget {
     );
     this.ratingBox.hidden = false;
     thanks.focus();
+    this.scrollToEnd();
   }
 
   /** Forget this conversation and start a new one (after a closed, rated conversation). */
