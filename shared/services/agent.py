@@ -225,9 +225,8 @@ class AgentService:
             conversation = _exists(current)
             now = self.clock()
             note = Note(id=_message_id(now, "note"), text=note_text, author=principal.agent_ref, created_at=now)
-            # A note must not reorder the list, so no activity field changes. The unchanged ``tenant`` is
-            # rewritten because FirestoreConversationRepository refuses an empty update (until it skips one).
-            return ConversationWrite(conversation, notes=[note], changed={"tenant"})
+            # A note must not reorder the list: the conversation document itself is left as it is.
+            return ConversationWrite(conversation, notes=[note], changed=set())
 
         write = self.conversations.update_in_transaction(principal.tenant, conv_id, change)
         return {"conversation": public_conversation(write.conversation), "note": _public_note(write.notes[0])}
