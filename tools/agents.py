@@ -16,8 +16,8 @@ import secrets
 import sys
 from typing import Any
 
+from shared.domain.validation import TENANT_ID
 from shared.services.agent import ROLES
-from shared.services.chat import _TENANT_ID
 
 MIN_PASSWORD_CHARS = 8
 
@@ -48,7 +48,7 @@ def create_agent(email: str, password: str, tenant: str, role: str, name: str | 
         raise AccountError(f"{email!r} is not an e-mail address")
     if len(password) < MIN_PASSWORD_CHARS:
         raise AccountError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
-    if not _TENANT_ID.fullmatch(tenant):
+    if not TENANT_ID.fullmatch(tenant):
         raise AccountError(f"{tenant!r} is not a tenant id")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")

@@ -6,8 +6,8 @@ from typing import Any, cast
 
 from shared import logs
 from shared.domain.errors import ForbiddenError, ServiceUnavailableError, UnauthorizedError
+from shared.domain.validation import TENANT_ID
 from shared.services.agent import ROLES, Principal, Role
-from shared.services.chat import _TENANT_ID
 
 _MAX_TOKEN_CHARS = 8192
 
@@ -50,7 +50,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     """An agent or admin of one tenant, from verified claims; anyone else (e.g. a guest) gets 403."""
     tenant = claims.get("tenant")
     role = claims.get("role")
-    if not isinstance(tenant, str) or not _TENANT_ID.fullmatch(tenant):
+    if not isinstance(tenant, str) or not TENANT_ID.fullmatch(tenant):
         raise ForbiddenError("This account is not assigned to a business")
     if role not in ROLES:
         raise ForbiddenError("This account is not an agent or admin")

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.domain.conversation import Conversation, Message
-from shared.domain.errors import NotFoundError
+from shared.domain.errors import ConflictError, NotFoundError
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.records import ConversationWrite, Note
 from shared.services.ports import ConversationRepository, TenantKnowledge, TenantRepository
@@ -167,9 +167,7 @@ class FirestoreTenantRepository(TenantRepository):
 
 
 def _conversation_from(doc: Any) -> Conversation:
-    data = doc.to_dict() or {}
-    data.pop("last_message", None)
-    return Conversation.model_validate({**data, "id": doc.id})
+    return Conversation.model_validate({**(doc.to_dict() or {}), "id": doc.id})
 
 
 def _message_from(doc: Any) -> Message:
@@ -199,16 +197,18 @@ class FirestoreConversationRepository(ConversationRepository):
         conversation = write.conversation
         ref = self._ref(conversation.tenant, conversation.id)
         data = conversation.model_dump(exclude={"id"})
-        visible = write.messages
-        if visible:
-            last = visible[-1]
-            data["last_message"] = {"role": last.role, "text": last.text[:200], "at": last.created_at}
         writes = len(write.messages) + len(write.notes)
+        if write.assignment is not None:
+            # Create-only: of two take-overs from the same state, the second create fails. Staged first:
+            # the local Firestore server applies a commit's writes in order and stops at the failing one.
+            assignment = ref.collection("assignments").document(f"{write.assignment.number:06d}")
+            batch.create(assignment, write.assignment.model_dump())
+            writes += 1
         if write.changed is None:
             batch.set(ref, data, merge=True)
             writes += 1
         else:
-            fields = {k: data[k] for k in write.changed | ({"last_message"} if visible else set()) if k in data}
+            fields = {k: data[k] for k in write.changed if k in data}
             if fields:  # a note alone leaves the conversation document as it is
                 batch.update(ref, fields)
                 writes += 1
@@ -237,10 +237,10 @@ class FirestoreConversationRepository(ConversationRepository):
     def update_in_transaction(
         self, tenant: str, conversation_id: str, change: Callable[[Conversation | None], ConversationWrite]
     ) -> ConversationWrite:
+        from google.api_core.exceptions import AlreadyExists
         from google.cloud import firestore
 
         ref = self._ref(tenant, conversation_id)
-        transaction = self._db.transaction()
 
         @firestore.transactional
         def run(tx: Any) -> ConversationWrite:
@@ -251,8 +251,14 @@ class FirestoreConversationRepository(ConversationRepository):
                 counter.commit(self._stage(tx, write))
             return write
 
-        result: ConversationWrite = run(transaction)
-        return result
+        for _ in range(3):
+            try:
+                result: ConversationWrite = run(self._db.transaction())
+                return result
+            except AlreadyExists:
+                # A create-only record (a take-over) lost a race: read the new state and decide again.
+                continue
+        raise ConflictError("The conversation changed meanwhile, try again")
 
     def messages_after(self, tenant: str, conversation_id: str, after: datetime | None, limit: int) -> list[Message]:
         query = self._ref(tenant, conversation_id).collection("messages").order_by("created_at")

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from shared.domain.conversation import Conversation, Message
-from shared.domain.errors import NotFoundError
+from shared.domain.errors import ConflictError, NotFoundError
 from shared.domain.knowledge import KnowledgePack
-from shared.domain.records import ConversationWrite, Lead, Note
+from shared.domain.records import Assignment, ConversationWrite, Lead, Note
 from shared.services.ports import ConversationRepository, TenantKnowledge, TenantRepository
 
 
@@ -42,6 +42,7 @@ class InMemoryConversationRepository(ConversationRepository):
         self.notes_by: dict[tuple[str, str], list[Note]] = {}
         self.leads: dict[tuple[str, str], Lead] = {}
         self.metrics: dict[tuple[str, str], dict[str, int]] = {}
+        self.assignments: dict[tuple[str, str], list[Assignment]] = {}
         self.reads = 0
         self.commits = 0
 
@@ -51,9 +52,14 @@ class InMemoryConversationRepository(ConversationRepository):
         return found.model_copy(deep=True) if found else None
 
     def commit(self, write: ConversationWrite) -> None:
-        self.commits += 1
         c = write.conversation
         key = (c.tenant, c.id)
+        if write.assignment is not None:
+            taken = self.assignments.setdefault(key, [])
+            if any(a.number == write.assignment.number for a in taken):
+                raise ConflictError("take-over already recorded")  # Firestore's create-only precondition
+            taken.append(write.assignment)
+        self.commits += 1
         if write.changed is None or key not in self.conversations:
             self.conversations[key] = c.model_copy(deep=True)
         else:

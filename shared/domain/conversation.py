@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -42,6 +42,26 @@ def conversation_id_for(tenant: str, session_id: str) -> str:
     return "c_" + hashlib.sha256(f"{tenant}\x1f{session_id}".encode()).hexdigest()[:24]
 
 
+def iso_utc(moment: datetime) -> str:
+    """An ISO 8601 UTC time as clients read it (``...Z``)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def new_message_id(moment: datetime, role: str) -> str:
+    """A message id: sortable by time, unique without coordination."""
+    return f"{moment.strftime('%Y%m%d%H%M%S%f')}-{role[0]}{secrets.token_hex(3)}"
+
+
+def localized(table: dict[str, str], language: str) -> str:
+    """The text for the language, English when the table has none."""
+    return table.get(language, table["en"])
+
+
+def system_message(moment: datetime, text: str) -> Message:
+    """A notice both the guest and the agents see (hand-off transitions and the like)."""
+    return Message(id=new_message_id(moment, "system"), role="system", text=text, created_at=moment)
+
+
 def check_transition(current: Mode, target: Mode) -> None:
     """Raise ConflictError when ``current → target`` is not a hand-off the product allows."""
     if target not in TRANSITIONS[current]:
@@ -56,6 +76,14 @@ class RecentTurn(BaseModel):
 class AgentRef(BaseModel):
     uid: str
     name: str
+
+
+class LastMessage(BaseModel):
+    """The newest message, kept on the conversation so lists never read messages."""
+
+    role: MessageRole
+    text: str
+    at: datetime
 
 
 class Message(BaseModel):
@@ -95,7 +123,20 @@ class Conversation(BaseModel):
     rated_at: datetime | None = None
     lead_id: str | None = None
     contact: str | None = None  # WhatsApp number or similar, for replies on the guest's channel
+    last_message: LastMessage | None = None
+    takeover_count: int = 0
     variant: str | None = None
     experiment_id: str | None = None
     rate_window_start: datetime | None = None
     rate_count: int = 0
+
+    def append(self, messages: list[Message], now: datetime) -> None:
+        """Count new messages, keep the model's recent turns and the newest message."""
+        if not messages:
+            return
+        self.message_count += len(messages)
+        self.updated_at = now
+        turns = [RecentTurn(role=m.role, text=m.text[:500]) for m in messages if m.role != "system"]
+        self.recent = (self.recent + turns)[-RECENT_TURNS:]
+        last = messages[-1]
+        self.last_message = LastMessage(role=last.role, text=last.text[:200], at=last.created_at)

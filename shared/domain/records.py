@@ -25,6 +25,15 @@ class Lead(BaseModel):
     updated_at: datetime
 
 
+class Assignment(BaseModel):
+    """The n-th take-over of a conversation: who took it and when. Written create-only, so of two
+    agents taking the same conversation from the same state exactly one succeeds."""
+
+    number: int
+    agent: AgentRef
+    at: datetime
+
+
 class Note(BaseModel):
     """An internal note agents leave on a conversation; guests never see it."""
 
@@ -44,6 +53,7 @@ class ConversationWrite:
     metrics: dict[str, int] = field(default_factory=dict)
     day: str | None = None  # the roll-up day (tenant's local date) the metrics count towards
     lead: Lead | None = None
+    assignment: Assignment | None = None
     # Conversation fields this write changes; None writes the whole document (a new conversation,
     # or inside a transaction). Writing only what changed keeps a slow bot turn from undoing an
     # agent's take-over that happened meanwhile.
@@ -52,4 +62,4 @@ class ConversationWrite:
     @property
     def is_noop(self) -> bool:
         """Nothing to write (e.g. a repeated rating)."""
-        return self.changed == set() and not (self.messages or self.notes or self.metrics or self.lead)
+        return self.changed == set() and not (self.messages or self.notes or self.metrics or self.lead or self.assignment)

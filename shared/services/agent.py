@@ -8,23 +8,22 @@ from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
-from shared.domain.conversation import RECENT_TURNS, AgentRef, Conversation, Message, Mode, RecentTurn, check_transition
+from shared.domain.conversation import (
+    AgentRef,
+    Conversation,
+    Message,
+    Mode,
+    check_transition,
+    iso_utc,
+    localized,
+    new_message_id,
+    system_message,
+)
 from shared.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailed
 from shared.domain.events import AGENT_REPLIED, ChatEvent
-from shared.domain.records import ConversationWrite, Note
-from shared.services.chat import (
-    _CONVERSATION_ID,
-    MAX_MESSAGE_CHARS,
-    POLL_LIMIT,
-    _clean_text,
-    _iso,
-    _match,
-    _message_id,
-    _t,
-    parse_cursor,
-    public_message,
-    tenant_of,
-)
+from shared.domain.records import Assignment, ConversationWrite, Note
+from shared.domain.validation import CONVERSATION_ID, clean_text, matching
+from shared.services.chat import MAX_MESSAGE_CHARS, POLL_LIMIT, parse_cursor, public_message, tenant_of
 from shared.services.ports import ConversationRepository, EventPublisher, TenantRepository
 
 Role = Literal["agent", "admin"]
@@ -63,24 +62,20 @@ _RELEASED = {"pl": "Rozmowa wróciła do asystenta.", "en": "You're back with ou
 _CLOSED = {"pl": "Rozmowa została zakończona. Dziękujemy!", "en": "The conversation has been closed. Thank you!"}
 
 # Conversation fields an action may change; written by field so nothing else is overwritten.
-_ACTION_FIELDS = frozenset({"mode", "assigned_agent", "updated_at", "message_count", "recent"})
+_ACTION_FIELDS = frozenset({"mode", "assigned_agent", "updated_at", "message_count", "recent", "last_message", "takeover_count"})
 
 
-def public_conversation(conversation: Conversation, last: Message | None = None) -> dict[str, Any]:
+def public_conversation(conversation: Conversation) -> dict[str, Any]:
     """What an agent client sees of a conversation (never the guest's session id)."""
-    if last is not None:
-        last_message: dict[str, Any] | None = {"role": last.role, "text": last.text[:200], "at": _iso(last.created_at)}
-    elif conversation.recent:
-        last_message = {"role": conversation.recent[-1].role, "text": conversation.recent[-1].text[:200]}
-    else:
-        last_message = None
+    last = conversation.last_message
+    last_message = {"role": last.role, "text": last.text, "at": iso_utc(last.at)} if last else None
     return {
         "id": conversation.id,
         "tenant": conversation.tenant,
         "channel": conversation.channel,
         "mode": conversation.mode,
         "language": conversation.language,
-        "updated_at": _iso(conversation.updated_at),
+        "updated_at": iso_utc(conversation.updated_at),
         "message_count": conversation.message_count,
         "last_message": last_message,
         "assigned_agent": conversation.assigned_agent.model_dump() if conversation.assigned_agent else None,
@@ -138,7 +133,7 @@ class AgentService:
             "conversation": public_conversation(conversation),
             "messages": [public_message(m) for m in messages],
             "notes": [_public_note(n) for n in notes],
-            "cursor": _iso(messages[-1].created_at) if messages else (after or None),
+            "cursor": iso_utc(messages[-1].created_at) if messages else (after or None),
         }
 
     # --- actions ---------------------------------------------------------------------------
@@ -159,14 +154,17 @@ class AgentService:
             now = self.clock()
             conversation.mode = "human"
             conversation.assigned_agent = principal.agent_ref
-            text = _t(_JOINED, conversation.language).format(name=principal.display_name)
-            return self._write(conversation, [_system(now, text)], now, day, "takeovers")
+            conversation.takeover_count += 1
+            text = localized(_JOINED, conversation.language).format(name=principal.display_name)
+            write = self._write(conversation, [system_message(now, text)], now, day, "takeovers")
+            write.assignment = Assignment(number=conversation.takeover_count, agent=principal.agent_ref, at=now)
+            return write
 
         return self._respond(self.conversations.update_in_transaction(principal.tenant, conv_id, change))
 
     def reply(self, principal: Principal, raw_id: Any, text: Any) -> dict[str, Any]:
         """The assigned agent (or an admin) answers the guest; WhatsApp replies are published for delivery."""
-        message_text = _clean_text(text, "text", MAX_MESSAGE_CHARS)
+        message_text = clean_text(text, "text", MAX_MESSAGE_CHARS)
         conv_id = self._own(principal, raw_id)
         day = self._day_for(principal.tenant)
 
@@ -177,7 +175,7 @@ class AgentService:
             self._check_assigned(principal, conversation)
             now = self.clock()
             message = Message(
-                id=_message_id(now, "agent"),
+                id=new_message_id(now, "agent"),
                 role="agent",
                 text=message_text,
                 created_at=now,
@@ -218,13 +216,13 @@ class AgentService:
 
     def add_note(self, principal: Principal, raw_id: Any, text: Any) -> dict[str, Any]:
         """An internal note for the team; it lives apart from the messages guests read."""
-        note_text = _clean_text(text, "text", MAX_MESSAGE_CHARS)
+        note_text = clean_text(text, "text", MAX_MESSAGE_CHARS)
         conv_id = self._own(principal, raw_id)
 
         def change(current: Conversation | None) -> ConversationWrite:
             conversation = _exists(current)
             now = self.clock()
-            note = Note(id=_message_id(now, "note"), text=note_text, author=principal.agent_ref, created_at=now)
+            note = Note(id=new_message_id(now, "note"), text=note_text, author=principal.agent_ref, created_at=now)
             # A note must not reorder the list: the conversation document itself is left as it is.
             return ConversationWrite(conversation, notes=[note], changed=set())
 
@@ -245,13 +243,13 @@ class AgentService:
             now = self.clock()
             conversation.mode = target
             conversation.assigned_agent = None
-            return self._write(conversation, [_system(now, _t(notice, conversation.language))], now, day, metric)
+            return self._write(conversation, [system_message(now, localized(notice, conversation.language))], now, day, metric)
 
         return self._respond(self.conversations.update_in_transaction(principal.tenant, conv_id, change))
 
     def _own(self, principal: Principal, raw_id: Any) -> str:
         """A well-formed conversation id of the caller's own tenant."""
-        conv_id = _match(_CONVERSATION_ID, raw_id, "conversation_id")
+        conv_id = matching(CONVERSATION_ID, raw_id, "conversation_id")
         if tenant_of(conv_id) != principal.tenant:
             raise ForbiddenError("This conversation belongs to another business")
         return conv_id
@@ -273,10 +271,7 @@ class AgentService:
     def _write(
         self, conversation: Conversation, messages: list[Message], now: datetime, day: str, metric: str
     ) -> ConversationWrite:
-        conversation.message_count += len(messages)
-        conversation.updated_at = now
-        turns = [RecentTurn(role=m.role, text=m.text[:500]) for m in messages if m.role != "system"]
-        conversation.recent = (conversation.recent + turns)[-RECENT_TURNS:]
+        conversation.append(messages, now)
         return ConversationWrite(
             conversation,
             messages=messages,
@@ -286,7 +281,7 @@ class AgentService:
         )
 
     def _respond(self, write: ConversationWrite) -> dict[str, Any]:
-        return {"conversation": public_conversation(write.conversation, write.messages[-1] if write.messages else None)}
+        return {"conversation": public_conversation(write.conversation)}
 
 
 def _limit(raw: Any) -> int:
@@ -308,9 +303,5 @@ def _exists(conversation: Conversation | None) -> Conversation:
     return conversation
 
 
-def _system(moment: datetime, text: str) -> Message:
-    return Message(id=_message_id(moment, "system"), role="system", text=text, created_at=moment)
-
-
 def _public_note(note: Note) -> dict[str, Any]:
-    return {"id": note.id, "text": note.text, "author": note.author.model_dump(), "created_at": _iso(note.created_at)}
+    return {"id": note.id, "text": note.text, "author": note.author.model_dump(), "created_at": iso_utc(note.created_at)}

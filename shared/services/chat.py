@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
-import secrets
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -14,12 +11,14 @@ from zoneinfo import ZoneInfo
 
 from shared.domain.assistant import LeadFields, ModelFailure, ModelReply, ModelRequest, Turn
 from shared.domain.conversation import (
-    RECENT_TURNS,
     Conversation,
     Message,
-    RecentTurn,
     conversation_id_for,
+    iso_utc,
+    localized,
+    new_message_id,
     new_session_id,
+    system_message,
 )
 from shared.domain.errors import BadRequestError, ForbiddenError, NotFoundError, RateLimitedError, ValidationFailed
 from shared.domain.events import HANDOFF_REQUESTED, LEAD_CAPTURED, ChatEvent
@@ -28,6 +27,7 @@ from shared.domain.knowledge import KnowledgePack
 from shared.domain.leads import extract_lead, is_contactable, merge_leads
 from shared.domain.metrics import rating_increments, turn_increments
 from shared.domain.records import ConversationWrite, Lead
+from shared.domain.validation import CONVERSATION_ID, LANGUAGE, SESSION_ID, TENANT_ID, clean_text, matching
 from shared.services.ports import (
     ConversationRepository,
     EventPublisher,
@@ -40,37 +40,6 @@ from shared.services.ports import (
 MAX_MESSAGE_CHARS = 2000
 MAX_COMMENT_CHARS = 1000
 POLL_LIMIT = 50
-_TENANT_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
-_SESSION_ID = re.compile(r"^s_[A-Za-z0-9_-]{16,64}$")
-_CONVERSATION_ID = re.compile(r"^[a-z0-9_-]{1,64}\.[0-9a-f]{24}$")
-_LANGUAGE = re.compile(r"^[a-z]{2}$")
-
-
-def _clean_text(value: Any, field_name: str, max_chars: int, *, required: bool = True) -> str:
-    """Trimmed text without control characters (newlines and tabs are fine) within the length limit."""
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str):
-        raise ValidationFailed(f"{field_name} must be a string", details=[{"field": field_name, "message": "must be a string"}])
-    text = value.strip()
-    if required and not text:
-        raise ValidationFailed(f"{field_name} must not be empty", details=[{"field": field_name, "message": "must not be empty"}])
-    if len(text) > max_chars:
-        raise ValidationFailed(
-            f"{field_name} is longer than {max_chars} characters",
-            details=[{"field": field_name, "message": f"at most {max_chars} characters"}],
-        )
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
-        raise ValidationFailed(
-            f"{field_name} contains control characters", details=[{"field": field_name, "message": "control characters"}]
-        )
-    return text
-
-
-def _match(pattern: re.Pattern[str], value: Any, field_name: str) -> str:
-    if not isinstance(value, str) or not pattern.fullmatch(value):
-        raise ValidationFailed(f"{field_name} is missing or malformed", details=[{"field": field_name, "message": "malformed"}])
-    return value
 
 
 def tenant_of(conversation_id: str) -> str:
@@ -154,8 +123,7 @@ class _Reply:
 
 
 _FALLBACK = {
-    "pl": "Przepraszam, nie mam teraz pewnej odpowiedzi na to pytanie. "
-    "Mogę połączyć Cię z konsultantem — napisz „konsultant”.",
+    "pl": "Przepraszam, nie mam teraz pewnej odpowiedzi na to pytanie. Mogę połączyć Cię z konsultantem — napisz „konsultant”.",
     "en": "Sorry, I don't have a reliable answer to that right now. "
     "I can connect you with a member of our team — just type “human”.",
 }
@@ -169,21 +137,18 @@ _ASK_HUMAN = {"pl": "Gość poprosił o rozmowę z konsultantem.", "en": "The gu
 
 # What a bot turn changes on an existing conversation; the mode only when the turn changes it.
 _TURN_FIELDS = frozenset(
-    {"language", "updated_at", "message_count", "guest_message_count", "recent", "rate_window_start", "rate_count", "lead_id"}
+    {
+        "language",
+        "updated_at",
+        "message_count",
+        "guest_message_count",
+        "recent",
+        "last_message",
+        "rate_window_start",
+        "rate_count",
+        "lead_id",
+    }
 )
-
-
-def _t(table: dict[str, str], language: str) -> str:
-    return table.get(language, table["en"])
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _message_id(moment: datetime, role: str) -> str:
-    # Sortable by time, unique without coordination.
-    return f"{moment.strftime('%Y%m%d%H%M%S%f')}-{role[0]}{secrets.token_hex(3)}"
 
 
 class ChatService:
@@ -213,7 +178,7 @@ class ChatService:
     # --- helpers ---------------------------------------------------------------------------
 
     def _tenant(self, raw: Any) -> tuple[str, TenantKnowledge]:
-        tenant_id = _match(_TENANT_ID, raw, "tenant")
+        tenant_id = matching(TENANT_ID, raw, "tenant")
         return tenant_id, self.tenants.get(tenant_id)
 
     def check_origin(self, origin: str | None, knowledge: TenantKnowledge) -> None:
@@ -223,7 +188,7 @@ class ChatService:
 
     def allowed_origins(self, tenant_id: str | None) -> set[str]:
         """Origins that may call the chat API for a tenant (for CORS headers)."""
-        if tenant_id and _TENANT_ID.fullmatch(tenant_id):
+        if tenant_id and TENANT_ID.fullmatch(tenant_id):
             try:
                 return set(self.tenants.get(tenant_id).pack.tenant.allowed_origins) | set(self.settings.dev_origins)
             except NotFoundError:
@@ -236,7 +201,7 @@ class ChatService:
     def _language(self, pack: KnowledgePack, requested: Any, message: str, current: str | None) -> str:
         tenant = pack.tenant
         if requested is not None:
-            lang = _match(_LANGUAGE, requested, "language")
+            lang = matching(LANGUAGE, requested, "language")
             if lang in tenant.languages:
                 return lang
         from shared.domain.language import detect_language
@@ -273,9 +238,8 @@ class ChatService:
             greeting = (
                 "Dzień dobry! W czym mogę pomóc?" if language == "pl" else f"Hello! How can I help you with {pack.tenant.name}?"
             )
-        message = Message(id=_message_id(now, "bot"), role="bot", text=greeting, created_at=now, intent="greeting")
-        conversation.message_count = 1
-        conversation.recent = [RecentTurn(role="bot", text=greeting)]
+        message = Message(id=new_message_id(now, "bot"), role="bot", text=greeting, created_at=now, intent="greeting")
+        conversation.append([message], now)
         self.conversations.commit(
             ConversationWrite(
                 conversation, messages=[message], metrics={"conversations": 1, "messages": 1}, day=self._day(pack, now)
@@ -290,11 +254,11 @@ class ChatService:
     def turn(self, body: dict[str, Any], origin: str | None = None) -> TurnResult:
         """One guest message and the bot's answer (or silence when a human has the conversation)."""
         started = time.perf_counter()
-        message = _clean_text(body.get("message"), "message", MAX_MESSAGE_CHARS)
+        message = clean_text(body.get("message"), "message", MAX_MESSAGE_CHARS)
         tenant_id, knowledge = self._tenant(body.get("tenant"))
         self.check_origin(origin, knowledge)
         raw_session = body.get("session_id")
-        session_id = _match(_SESSION_ID, raw_session, "session_id") if raw_session is not None else new_session_id()
+        session_id = matching(SESSION_ID, raw_session, "session_id") if raw_session is not None else new_session_id()
         pack = knowledge.pack
         now = self.clock()
 
@@ -308,7 +272,7 @@ class ChatService:
 
         mode_before = conversation.mode
         messages: list[Message] = []
-        guest = Message(id=_message_id(now, "guest"), role="guest", text=message, created_at=now, language=language)
+        guest = Message(id=new_message_id(now, "guest"), role="guest", text=message, created_at=now, language=language)
         messages.append(guest)
         events: list[ChatEvent] = []
         handoff = False
@@ -316,7 +280,7 @@ class ChatService:
         if conversation.mode == "closed":
             conversation.mode = "bot"
             conversation.assigned_agent = None
-            messages.append(self._system(now, _t(_REOPENED, language)))
+            messages.append(system_message(now, localized(_REOPENED, language)))
 
         if conversation.mode in ("human", "pending"):
             reply = _Reply(text="", source="agent", intent="human")
@@ -339,7 +303,7 @@ class ChatService:
         if reply.text:
             messages.append(
                 Message(
-                    id=_message_id(reply_at, "bot"),
+                    id=new_message_id(reply_at, "bot"),
                     role="bot",
                     text=reply.text,
                     created_at=reply_at,
@@ -354,7 +318,7 @@ class ChatService:
             )
         if handoff and conversation.mode == "bot":
             conversation.mode = "pending"
-            messages.append(self._system(reply_at + timedelta(microseconds=1), _t(_ASK_HUMAN, language)))
+            messages.append(system_message(reply_at + timedelta(microseconds=1), localized(_ASK_HUMAN, language)))
             events.append(
                 ChatEvent(
                     type=HANDOFF_REQUESTED,
@@ -364,7 +328,7 @@ class ChatService:
                 )
             )
 
-        self._append(conversation, messages, reply_at)
+        conversation.append(messages, reply_at)
         conversation.guest_message_count += 1
         metrics = turn_increments(
             new_conversation=is_new,
@@ -397,19 +361,19 @@ class ChatService:
             intent=reply.intent,
             language=language,
             suggestions=reply.suggestions,
-            timestamp=_iso(reply_at),
+            timestamp=iso_utc(reply_at),
             mode=conversation.mode,
             model_ms=reply.model_ms,
         )
 
     def rate(self, body: dict[str, Any]) -> dict[str, Any]:
         """A 1–5 CSAT rating, once per conversation; repeats change nothing."""
-        conv_id = _match(_CONVERSATION_ID, body.get("conversation_id"), "conversation_id")
-        session_id = _match(_SESSION_ID, body.get("session_id"), "session_id")
+        conv_id = matching(CONVERSATION_ID, body.get("conversation_id"), "conversation_id")
+        session_id = matching(SESSION_ID, body.get("session_id"), "session_id")
         score = body.get("score")
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             raise ValidationFailed("score must be a whole number from 1 to 5", details=[{"field": "score", "message": "1..5"}])
-        comment = _clean_text(body.get("comment"), "comment", MAX_COMMENT_CHARS, required=False)
+        comment = clean_text(body.get("comment"), "comment", MAX_COMMENT_CHARS, required=False)
         tenant_id = tenant_of(conv_id)
         if conversation_id(tenant_id, session_id) != conv_id:
             raise ForbiddenError("This session does not own the conversation")
@@ -437,8 +401,8 @@ class ChatService:
 
     def poll(self, args: dict[str, Any]) -> dict[str, Any]:
         """The guest's fallback when no listener can be established: messages after a cursor."""
-        conv_id = _match(_CONVERSATION_ID, args.get("conversation_id"), "conversation_id")
-        session_id = _match(_SESSION_ID, args.get("session_id"), "session_id")
+        conv_id = matching(CONVERSATION_ID, args.get("conversation_id"), "conversation_id")
+        session_id = matching(SESSION_ID, args.get("session_id"), "session_id")
         tenant_id = tenant_of(conv_id)
         if args.get("tenant") not in (None, tenant_id) or conversation_id(tenant_id, session_id) != conv_id:
             raise ForbiddenError("This session does not own the conversation")
@@ -447,7 +411,7 @@ class ChatService:
         if conversation is None:
             raise NotFoundError("Conversation not found")
         messages = self.conversations.messages_after(tenant_id, conv_id, after, POLL_LIMIT)
-        cursor = _iso(messages[-1].created_at) if messages else (args.get("after") or None)
+        cursor = iso_utc(messages[-1].created_at) if messages else (args.get("after") or None)
         return {"messages": [public_message(m) for m in messages], "cursor": cursor, "mode": conversation.mode}
 
     # --- internals -------------------------------------------------------------------------
@@ -462,15 +426,6 @@ class ChatService:
             retry = int(60 - (now - window).total_seconds()) + 1
             raise RateLimitedError("Too many messages in this conversation, please wait a moment", retry_after=retry)
         conversation.rate_count += 1
-
-    def _system(self, moment: datetime, text: str) -> Message:
-        return Message(id=_message_id(moment, "system"), role="system", text=text, created_at=moment)
-
-    def _append(self, conversation: Conversation, messages: list[Message], now: datetime) -> None:
-        conversation.message_count += len(messages)
-        conversation.updated_at = now
-        turns = [RecentTurn(role=m.role, text=m.text[:500]) for m in messages if m.role != "system"]
-        conversation.recent = (conversation.recent + turns)[-RECENT_TURNS:]
 
     def _lead(self, conversation: Conversation, fields: LeadFields, language: str, now: datetime) -> Lead | None:
         if not is_contactable(fields) and not (conversation.lead_id and fields.name):
@@ -503,7 +458,7 @@ class ChatService:
                 packages=answer.package_ids,
             )
         if not self.ai_enabled:
-            return _Reply(text=_t(_AI_OFF, language), source="fallback", intent="unknown", suggestions=answer.suggestions)
+            return _Reply(text=localized(_AI_OFF, language), source="fallback", intent="unknown", suggestions=answer.suggestions)
         request = ModelRequest(
             model=pack.tenant.model or self.settings.default_model,
             persona=pack.tenant.persona,
@@ -517,7 +472,7 @@ class ChatService:
             model_reply = self.model.generate(request)
         except ModelFailure as failure:
             return _Reply(
-                text=_t(_FALLBACK, language),
+                text=localized(_FALLBACK, language),
                 source="fallback",
                 intent="unknown",
                 suggestions=answer.suggestions,
@@ -529,7 +484,7 @@ class ChatService:
         if unbacked_amounts(model_reply.reply, pack, allowed):
             # The model stated a price the business never published: it must not reach the guest.
             return _Reply(
-                text=_t(_FALLBACK, language),
+                text=localized(_FALLBACK, language),
                 source="fallback",
                 intent=model_reply.intent or "pricing",
                 suggestions=answer.suggestions,
@@ -567,7 +522,12 @@ def parse_cursor(raw: Any) -> datetime | None:
 
 def public_message(message: Message) -> dict[str, Any]:
     """What a guest or agent client sees of a message."""
-    body: dict[str, Any] = {"id": message.id, "role": message.role, "text": message.text, "created_at": _iso(message.created_at)}
+    body: dict[str, Any] = {
+        "id": message.id,
+        "role": message.role,
+        "text": message.text,
+        "created_at": iso_utc(message.created_at),
+    }
     if message.source:
         body["source"] = message.source
     if message.author:

@@ -191,16 +191,9 @@ def test_close_then_the_guest_reopens_with_the_bot(client, local_cloud) -> None:
     assert reopened["mode"] == "bot" and reopened["source"] == "faq"
 
 
-# The local Firestore server neither isolates transactions nor honours update_time preconditions, so two
-# take-overs both read "pending" and both commit; Google's Firestore serialises them. The fix belongs in
-# FirestoreConversationRepository.update_in_transaction (a create-only version marker, proposed to its owner).
-# Strict, and five races per run so a lucky interleaving cannot pass it by chance: it fails loudly — and this
-# marker must go — the moment the adapter guarantees one winner.
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="local Firestore server has no transaction isolation; needs the version guard in update_in_transaction",
-)
+# Five races per run, so a lucky interleaving cannot pass it by chance. The local Firestore server does
+# not isolate transactions; the create-only assignment record each take-over writes is what picks one
+# winner there (Google's Firestore also serialises the transactions themselves).
 def test_when_two_agents_take_the_same_conversation_at_once_exactly_one_wins(client, local_cloud) -> None:  # type: ignore[no-untyped-def]
     anna, piotr = sign_in(local_cloud, name="Anna"), sign_in(local_cloud, name="Piotr")
     for _ in range(5):

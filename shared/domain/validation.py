@@ -1,0 +1,42 @@
+"""Input rules shared by every use case: ids, languages and free text from clients."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from shared.domain.errors import ValidationFailed
+
+TENANT_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
+SESSION_ID = re.compile(r"^s_[A-Za-z0-9_-]{16,64}$")
+CONVERSATION_ID = re.compile(r"^[a-z0-9_-]{1,64}\.[0-9a-f]{24}$")
+LANGUAGE = re.compile(r"^[a-z]{2}$")
+
+
+def invalid(field: str, message: str) -> ValidationFailed:
+    """A validation error naming the field."""
+    return ValidationFailed(f"{field} {message}", details=[{"field": field, "message": message}])
+
+
+def clean_text(value: Any, field: str, max_chars: int, *, required: bool = True) -> str:
+    """Trimmed text without control characters (newlines and tabs are fine) within the length limit."""
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise invalid(field, "must be a string")
+    text = value.strip()
+    if required and not text:
+        raise invalid(field, "must not be empty")
+    if len(text) > max_chars:
+        raise invalid(field, f"must be at most {max_chars} characters")
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
+        raise invalid(field, "must not contain control characters")
+    return text
+
+
+def matching(pattern: re.Pattern[str], value: Any, field: str) -> str:
+    """``value`` when it is a string matching ``pattern``; otherwise a validation error."""
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise invalid(field, "is missing or malformed")
+    return value
