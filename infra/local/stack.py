@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         gemini, notes = start_local_gemini()
         print("==> seeding demo data", flush=True)
         notes += seed_tenants()
+        from tools.agents import create_demo_agents, login_table
+
+        logins = login_table(create_demo_agents())
         from infra.local.gateway import Gateway
 
         gateway = Gateway(port=port).start()
@@ -84,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  Dashboard     {url}/dashboard")
         print(f"  Health        {url}/api/health/deep")
         for line in notes:
+            print(f"  {line}")
+        print("\nDemo agent logins for the dashboard (passwords are new on every start):\n")
+        for line in logins:
             print(f"  {line}")
         print("\nEnvironment of the local cloud (to run tools against it):")
         for key, value in sorted(env.items()):
