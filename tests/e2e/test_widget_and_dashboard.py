@@ -38,6 +38,7 @@ CHROMIUM_ARGS = [
 ]
 WAIT_MS = 25_000  # listener timeout (5 s) + a few polling rounds (2 s) + a bot turn, with room to spare
 PASSWORD = "e2e-password-123"
+MARKUP = '<img src=x onerror="window.__xss=1"><b>pogrubione?</b>'
 expect.set_options(timeout=WAIT_MS)
 
 
@@ -119,7 +120,9 @@ def sign_in(page: Page, site: dict[str, str]) -> None:
     expect(page.locator(".topbar .identity")).to_contain_text("Anna Nowak")
 
 
-def test_guest_hands_off_to_an_agent_whose_reply_appears_live_then_the_bot_answers_again(browser: Browser, site: dict[str, str]) -> None:
+def test_guest_hands_off_to_an_agent_whose_reply_appears_live_then_the_bot_answers_again(
+    browser: Browser, site: dict[str, str]
+) -> None:
     guest_context = new_context(browser, locale="pl-PL")
     guest = guest_context.new_page()
     guest_errors = watch_errors(guest)
@@ -142,8 +145,8 @@ def test_guest_hands_off_to_an_agent_whose_reply_appears_live_then_the_bot_answe
     shot(guest, "02-widget-bot-answer")
 
     # Message text is text, never markup.
-    send_as_guest(guest, '<img src=x onerror="window.__xss=1"><b>pogrubione?</b>')
-    expect(widget(guest, ".cd-msg--guest").last.locator(".cd-bubble")).to_have_text('<img src=x onerror="window.__xss=1"><b>pogrubione?</b>')
+    send_as_guest(guest, MARKUP)
+    expect(widget(guest, ".cd-msg--guest").last.locator(".cd-bubble")).to_have_text(MARKUP)
     assert widget(guest, ".cd-log img").count() == 0
     assert guest.evaluate("() => window.__xss") is None
 
@@ -170,9 +173,10 @@ def test_guest_hands_off_to_an_agent_whose_reply_appears_live_then_the_bot_answe
     expect(agent.locator(".detail-title")).to_contain_text("Conversation #")
     expect(agent.locator(".messages")).to_contain_text("Ile kosztuje pakiet Standard za 60 m2?")
     # The guest's markup is shown as text in the dashboard too.
-    expect(agent.locator(".messages .msg-guest .msg-text", has_text="pogrubione?")).to_have_text('<img src=x onerror="window.__xss=1"><b>pogrubione?</b>')
+    expect(agent.locator(".messages .msg-guest .msg-text", has_text="pogrubione?")).to_have_text(MARKUP)
     agent.get_by_role("button", name="Take over").click()
     expect(agent.locator(".detail-meta .badge")).to_have_text("Agent")
+    expect(queued).to_have_count(0)  # taken: it left the waiting queue
     reply = "Dzień dobry, tu Anna z NovaHouse. Chętnie pomogę z wyceną."
     agent.get_by_label("Reply to the guest").fill(reply)
     agent.get_by_label("Reply to the guest").press("Enter")
@@ -256,7 +260,8 @@ def test_the_widget_fits_a_360_px_phone_and_speaks_english_on_the_hotel_page(bro
 
 
 def test_the_dashboard_refuses_a_wrong_password_and_fits_a_phone(browser: Browser, site: dict[str, str]) -> None:
-    started = requests.post(f"{site['url']}/api/chat", json={"tenant": "novahouse", "message": "Czy pomiar jest płatny?"}, timeout=30)
+    turn = {"tenant": "novahouse", "message": "Czy pomiar jest płatny?"}
+    started = requests.post(f"{site['url']}/api/chat", json=turn, timeout=30)
     assert started.status_code == 200, started.text
     context = new_context(browser, viewport={"width": 390, "height": 800}, locale="pl-PL")
     page = context.new_page()
