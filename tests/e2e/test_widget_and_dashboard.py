@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ def site(gateway: str, local_cloud: dict[str, str]) -> Iterator[dict[str, str]]:
     """The gateway with the demo tenants, the page origin allowed, and one agent account."""
     from firebase_admin import auth
 
+    # The pages load the Firebase SDK bundle from web/vendor/ (built, not committed); idempotent.
+    subprocess.run(["bash", str(ROOT / "scripts" / "build-web.sh")], check=True, timeout=120)
     origins = f"{gateway},{gateway.replace('127.0.0.1', 'localhost')}"
     saved = os.environ.get("CHATDESK_DEV_ORIGINS")
     os.environ["CHATDESK_DEV_ORIGINS"] = origins
