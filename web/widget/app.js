@@ -378,9 +378,15 @@ class ChatWidget {
   renderMessages(force = false) {
     for (const [localId, serverId] of this.store.takeReplacements()) {
       const el = this.elements.get(localId);
+      const stored = this.store.byId.get(serverId);
       if (el) {
+        // Keep the element (screen readers already announced it); it now shows the stored time.
         this.elements.delete(localId);
         this.elements.set(serverId, el);
+        el.dataset.id = serverId;
+        if (stored && stored.role !== "system" && !el.querySelector(".cd-meta")) {
+          el.querySelector(".cd-bubble")?.after(h("span", { class: "cd-meta", text: formatTime(stored.createdAt, this.lang) }));
+        }
       }
     }
     const list = this.store.list();
