@@ -32,3 +32,5 @@ if [ ! -d node_modules ] || [ "$(cat node_modules/.lock.sha 2>/dev/null)" != "$l
   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
   echo "$lock_sha" > node_modules/.lock.sha
 fi
+
+bash scripts/build-web.sh  # the Firebase JS SDK bundle the pages load from our own origin

@@ -36,6 +36,10 @@ _log = logging.getLogger("chatdesk.gateway")
 
 def glob_to_regex(glob: str) -> re.Pattern[str]:
     """Hosting's glob: ``**`` crosses slashes, ``*`` and ``?`` do not, ``{a,b}`` alternates."""
+    return re.compile("^" + _glob_body(glob) + "$")
+
+
+def _glob_body(glob: str) -> str:
     out, i = [], 0
     while i < len(glob):
         c = glob[i]
@@ -49,12 +53,12 @@ def glob_to_regex(glob: str) -> re.Pattern[str]:
             out.append("[^/]")
         elif c == "{":
             end = glob.index("}", i)
-            out.append("(?:" + "|".join(re.escape(p) for p in glob[i + 1 : end].split(",")) + ")")
+            out.append("(?:" + "|".join(_glob_body(p) for p in glob[i + 1 : end].split(",")) + ")")
             i = end
         else:
             out.append(re.escape(c))
         i += 1
-    return re.compile("^" + "".join(out) + "$")
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,17 @@ class Hosting:
         self.public = (firebase_json.parent / config.get("public", "public")).resolve()
         self.clean_urls = bool(config.get("cleanUrls", False))
         self.rewrites = [Rewrite.parse(r) for r in config.get("rewrites", [])]
+        self.headers = [
+            (glob_to_regex(h["source"]), {e["key"]: e["value"] for e in h["headers"]}) for h in config.get("headers", [])
+        ]
+
+    def headers_for(self, path: str) -> dict[str, str]:
+        """The ``hosting.headers`` that apply to a path (later entries win)."""
+        out: dict[str, str] = {}
+        for pattern, headers in self.headers:
+            if pattern.match(path):
+                out.update(headers)
+        return out
 
     def functions(self) -> list[str]:
         """Every function named by a rewrite, in order of first appearance."""
@@ -204,6 +219,7 @@ class Gateway:
         request = Request(environ)
         if request.path == "/__/firebase/init.json":
             response = Response(json.dumps(self.firebase_init()), mimetype="application/json")
+            response.headers["Access-Control-Allow-Origin"] = "*"  # public config; the widget runs on tenants' sites
             return response(environ, start_response)
         route = self.hosting.resolve(request.path)
         if route.kind == "function":
@@ -213,7 +229,8 @@ class Gateway:
             path = Path(route.target)
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             response = Response(path.read_bytes(), mimetype=mime)
-            response.headers["Cache-Control"] = "no-cache"
+            response.headers.update(self.hosting.headers_for(request.path))
+            response.headers["Cache-Control"] = "no-cache"  # local development: always the file on disk
             return response(environ, start_response)
         return Response("Not Found", status=404, mimetype="text/plain")(environ, start_response)
 

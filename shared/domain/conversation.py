@@ -108,7 +108,8 @@ class Conversation(BaseModel):
 
     id: str
     tenant: str
-    session_id: str
+    # No session id here: it is the guest's credential and agents read this document. The
+    # conversation id is a one-way hash of it, which is all the server needs to check a guest.
     channel: Channel = "web"
     mode: Mode = "bot"
     language: str

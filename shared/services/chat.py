@@ -212,7 +212,6 @@ class ChatService:
         return Conversation(
             id=conversation_id(tenant, session_id),
             tenant=tenant,
-            session_id=session_id,
             channel=channel,
             language=language,
             created_at=now,

@@ -52,6 +52,7 @@ def test_a_polish_question_gets_the_contract_shape_and_is_stored(client) -> None
     ref = conversation_doc(body["conversation_id"])
     stored = ref.get().to_dict()
     assert stored["mode"] == "bot" and stored["channel"] == "web" and stored["message_count"] == 2
+    assert "session_id" not in stored  # the guest's credential never lands where agents can read it
     assert stored["last_message"]["role"] == "bot"
     roles = [m.to_dict()["role"] for m in ref.collection("messages").order_by("created_at").stream()]
     assert roles == ["guest", "bot"]

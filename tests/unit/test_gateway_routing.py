@@ -66,3 +66,10 @@ def test_hosting_globs_follow_firebase_semantics() -> None:
 
 def test_static_files_cannot_escape_the_public_folder() -> None:
     assert Hosting(ROOT / "firebase.json").resolve("/../firebase.json").kind != "static"
+
+
+def test_widget_assets_carry_the_headers_firebase_json_gives_them() -> None:
+    hosting = Hosting(ROOT / "firebase.json")
+    assert hosting.headers_for("/widget.js")["Access-Control-Allow-Origin"] == "*"
+    assert hosting.headers_for("/vendor/firebase.js")["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in hosting.headers_for("/dashboard/app.js")
