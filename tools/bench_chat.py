@@ -3,20 +3,24 @@
     python -m tools.bench_chat [--guests 20] [--turns 5] [--model-delay-ms 300]
 
 Starts its own local cloud, local Gemini server and gateway (in this process, so Firestore
-operations are counted at the client), seeds the demo tenants, then prints turns/s, p50/p95 of
-the server's own overhead (turn time minus model time, from the Server-Timing header), and
-Firestore reads, commits and written documents per turn.
+operations are counted at the client), seeds the demo tenants, drives the guests from a separate
+process (so the load generator does not share the server's interpreter), then prints turns/s,
+p50/p95 of the server's own overhead (turn time minus model time, from the Server-Timing header),
+and Firestore reads, commits and written documents per turn.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -76,12 +80,25 @@ def guest(base_url: str, tenant: str, turns: int, seed: int) -> list[tuple[float
     return out
 
 
+def drive(base_url: str, guests: int, turns: int) -> dict[str, Any]:
+    """All guests at once; returns their turns and the wall time."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=guests) as pool:
+        futures = [pool.submit(guest, base_url, list(QUESTIONS)[i % len(QUESTIONS)], turns, i) for i in range(guests)]
+        results = [r for f in futures for r in f.result()]
+    return {"results": results, "wall": time.perf_counter() - started}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--guests", type=int, default=20)
     parser.add_argument("--turns", type=int, default=5)
     parser.add_argument("--model-delay-ms", type=int, default=300)
+    parser.add_argument("--drive", metavar="URL", help=argparse.SUPPRESS)  # internal: be the load generator
     args = parser.parse_args(argv)
+    if args.drive:
+        print(json.dumps(drive(args.drive, args.guests, args.turns)))
+        return 0
 
     from infra.local.cloud import LocalCloud
     from infra.local.fake_gemini import start_fake_gemini
@@ -110,15 +127,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             guest(gateway.url, "novahouse", 2, seed=-1)  # warm caches and the index, as a live instance has them
             before = counter.snapshot()
-            started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=args.guests) as pool:
-                futures = [
-                    pool.submit(guest, gateway.url, list(QUESTIONS)[i % len(QUESTIONS)], args.turns, i)
-                    for i in range(args.guests)
-                ]
-                results = [r for f in futures for r in f.result()]
-            wall = time.perf_counter() - started
+            # The load generator runs in its own interpreter so it does not compete for the server's GIL.
+            command = [sys.executable, "-m", "tools.bench_chat", "--drive", gateway.url]
+            command += ["--guests", str(args.guests), "--turns", str(args.turns)]
+            out = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
             after = counter.snapshot()
+            load = json.loads(out.stdout)
+            results, wall = [tuple(r) for r in load["results"]], load["wall"]
         finally:
             gateway.stop()
             gemini.stop()
@@ -128,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     overhead = [max(0.0, t - m) for t, m, _ in ok]
     turns = len(ok)
     print(f"guests={args.guests} turns/guest={args.turns} model delay={args.model_delay_ms} ms  (2 cores, local servers)")
-    print(f"turns ok            {turns}/{len(results)}")
+    failed = Counter(status for _, _, status in results if status != 200)
+    print(f"turns ok            {turns}/{len(results)}" + (f"   failures by status: {dict(failed)}" if failed else ""))
     print(f"throughput          {turns / wall:.1f} turns/s")
     times = [t for t, _, _ in ok]
     print(f"turn time           p50 {percentile(times, 50):.0f} ms   p95 {percentile(times, 95):.0f} ms")

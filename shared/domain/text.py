@@ -10,6 +10,7 @@ The stemmer and ``rapidfuzz`` are imported on first use so importing this module
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -96,15 +97,21 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(_HYPHENATED.sub("", fold(text)))
 
 
-@lru_cache(maxsize=16)
+# Snowball stemmer objects keep per-word state: one per thread, since an instance serves
+# concurrent requests (the benchmark caught two threads corrupting a shared one).
+_stemmers = threading.local()
+
+
 def _stemmer(language: str) -> _Stemmer | None:
     name = _SNOWBALL_NAMES.get(language)
     if name is None:
         return None
-    import snowballstemmer  # type: ignore[import-untyped]  # lazy: cold starts that never stem skip it
+    cache: dict[str, _Stemmer] = _stemmers.__dict__.setdefault("by_language", {})
+    if language not in cache:
+        import snowballstemmer  # type: ignore[import-untyped]  # lazy: cold starts that never stem skip it
 
-    stemmer: _Stemmer = snowballstemmer.stemmer(name)
-    return stemmer
+        cache[language] = snowballstemmer.stemmer(name)
+    return cache[language]
 
 
 @lru_cache(maxsize=65536)

@@ -38,3 +38,20 @@ def test_typos_are_mapped_to_the_nearest_known_word() -> None:
     assert closest_word("gwarancjaa", vocabulary) == "gwarancja"
     assert closest_word("parkign", vocabulary) == "parking"
     assert closest_word("telewizor", vocabulary) is None
+
+
+def test_stemming_is_safe_from_many_threads_at_once() -> None:
+    # One function instance answers concurrent requests; a shared Snowball stemmer corrupted words.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from shared.domain import text
+
+    words = [f"{base}{suffix}" for base in ("wykonczen", "kosztow", "gwarancj", "finish", "includ") for suffix in "aeiouy"]
+    expected = {(w, lang): text._stemmer(lang).stemWord(w) for w in words for lang in ("pl", "en")}  # type: ignore[union-attr]
+
+    def stem_all(_: int) -> dict[tuple[str, str], str]:
+        return {(w, lang): text._stemmer(lang).stemWord(w) for w in words for lang in ("pl", "en")}  # type: ignore[union-attr]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for result in pool.map(stem_all, range(200)):
+            assert result == expected
