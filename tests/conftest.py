@@ -84,3 +84,16 @@ def function_app(name: str):  # type: ignore[no-untyped-def]
     from infra.local.gateway import load_function_app, load_functions
 
     return load_function_app(name, load_functions()[name])
+
+
+@pytest.fixture(scope="module")
+def demo_tenants(local_cloud: dict[str, str]) -> Iterator[None]:
+    """The demo tenants imported into the local Firestore, with a fresh composition root around them."""
+    from shared.bootstrap import container, reset_container
+    from tests.helpers import DEMO_TENANTS, demo_pack
+
+    reset_container()
+    for name in DEMO_TENANTS:
+        container().tenants.import_pack(demo_pack(name))
+    yield
+    reset_container()

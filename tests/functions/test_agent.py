@@ -3,35 +3,32 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from shared.bootstrap import container, reset_container
-from shared.domain.knowledge import load_pack_file
+from shared.bootstrap import container
 from tests.conftest import function_app, random_id
+from tests.helpers import sign_in_with_password
 from tools.agents import create_agent
 
-ROOT = Path(__file__).resolve().parents[2]
 CONVERSATION_KEYS = {
-    "id", "tenant", "channel", "mode", "language", "updated_at", "message_count", "last_message", "assigned_agent", "rating",
+    "id",
+    "tenant",
+    "channel",
+    "mode",
+    "language",
+    "updated_at",
+    "message_count",
+    "last_message",
+    "assigned_agent",
+    "rating",
 }
 
 
-@pytest.fixture(scope="module")
-def seeded(local_cloud: dict[str, str]) -> Iterator[None]:
-    reset_container()
-    for name in ("novahouse", "hotel"):
-        container().tenants.import_pack(load_pack_file(ROOT / "data" / "tenants" / f"{name}.yaml"))
-    yield
-    reset_container()
-
-
 @pytest.fixture()
-def client(seeded: None):  # type: ignore[no-untyped-def]
+def client(demo_tenants: None):  # type: ignore[no-untyped-def]
     return function_app("agent").test_client()
 
 
@@ -39,14 +36,8 @@ def sign_in(local_cloud: dict[str, str], tenant: str = "novahouse", role: str = 
     """A fresh account made with the agents tool, signed in on the Auth emulator the way the dashboard does."""
     email = f"{random_id('agent')}@{tenant}.test"
     account = create_agent(email, "correct-horse-42", tenant, role, name)
-    host = local_cloud["FIREBASE_AUTH_EMULATOR_HOST"]
-    response = requests.post(
-        f"http://{host}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=local",
-        json={"email": email, "password": "correct-horse-42", "returnSecureToken": True},
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-    return {**account, "authorization": f"Bearer {response.json()['idToken']}"}
+    token = sign_in_with_password(local_cloud["FIREBASE_AUTH_EMULATOR_HOST"], email, "correct-horse-42")
+    return {**account, "authorization": f"Bearer {token}"}
 
 
 def as_agent(agent: dict[str, str]) -> dict[str, str]:

@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
 from shared.bootstrap import container, reset_container
-from shared.domain.knowledge import load_pack_file
 from tests.conftest import function_app
 
-ROOT = Path(__file__).resolve().parents[2]
 CONTRACT_KEYS = {"session_id", "conversation_id", "response", "source", "intent", "language", "suggestions", "timestamp"}
 
 
-@pytest.fixture(scope="module")
-def seeded(local_cloud: dict[str, str]) -> Iterator[None]:
-    reset_container()
-    for name in ("novahouse", "hotel"):
-        container().tenants.import_pack(load_pack_file(ROOT / "data" / "tenants" / f"{name}.yaml"))
-    yield
-    reset_container()
-
-
 @pytest.fixture()
-def client(seeded: None):  # type: ignore[no-untyped-def]
+def client(demo_tenants: None):  # type: ignore[no-untyped-def]
     return function_app("chat").test_client()
 
 
@@ -159,7 +146,7 @@ def test_a_flood_from_one_session_is_answered_429_with_retry_after(client) -> No
     assert statuses[-1] == 429 and statuses.count(200) == 19
 
 
-def test_a_turn_costs_at_most_three_reads_and_exactly_one_commit_at_the_firestore_client(seeded: None) -> None:
+def test_a_turn_costs_at_most_three_reads_and_exactly_one_commit_at_the_firestore_client(demo_tenants: None) -> None:
     from shared.adapters.firestore_store import counter
 
     reset_container()  # a cold instance: tenant config and knowledge must be read too

@@ -6,28 +6,14 @@ import math
 import statistics
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from shared.bootstrap import container, reset_container
-from shared.domain.knowledge import load_pack_file
+from shared.bootstrap import container
 from shared.services.agent import Principal
 
-ROOT = Path(__file__).resolve().parents[2]
 REPLIES = 50
 # The goal, used as the bound: the local servers gave p95 of 120–220 ms over several runs.
 P95_BOUND_MS = 300.0
-
-
-@pytest.fixture(scope="module")
-def seeded(local_cloud: dict[str, str]) -> Iterator[None]:
-    reset_container()
-    container().tenants.import_pack(load_pack_file(ROOT / "data" / "tenants" / "novahouse.yaml"))
-    yield
-    reset_container()
 
 
 class GuestListener:
@@ -40,7 +26,11 @@ class GuestListener:
         self.seen: dict[str, tuple[float, dict[str, Any]]] = {}
         self._changed = threading.Condition()
         messages = (
-            self._client.collection("tenants").document(tenant).collection("conversations").document(conversation_id).collection("messages")
+            self._client.collection("tenants")
+            .document(tenant)
+            .collection("conversations")
+            .document(conversation_id)
+            .collection("messages")
         )
         self._watch = messages.on_snapshot(self._on_snapshot)
 
@@ -70,7 +60,7 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def test_agent_replies_reach_the_guests_listener_quickly(seeded: None, local_cloud: dict[str, str]) -> None:
+def test_agent_replies_reach_the_guests_listener_quickly(demo_tenants: None, local_cloud: dict[str, str]) -> None:
     turn = container().chat.turn({"tenant": "novahouse", "message": "Chcę porozmawiać z konsultantem"}).body()
     conv_id = turn["conversation_id"]
     anna = Principal(uid="u-live-anna", email="anna@novahouse.test", name="Anna", tenant="novahouse", role="agent")

@@ -10,6 +10,7 @@ import time
 import requests
 
 from tests.conftest import random_id
+from tests.helpers import sign_in_with_password
 
 
 def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
@@ -65,14 +66,8 @@ def test_an_auth_emulator_sign_in_gives_an_id_token_firebase_admin_verifies(loca
         email = f"{random_id('agent')}@example.com"
         user = auth.create_user(email=email, password="correct horse 42", app=app)
         auth.set_custom_user_claims(user.uid, {"tenant": "novahouse", "role": "agent"}, app=app)
-        host = local_cloud["FIREBASE_AUTH_EMULATOR_HOST"]
-        response = requests.post(
-            f"http://{host}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=local",
-            json={"email": email, "password": "correct horse 42", "returnSecureToken": True},
-            timeout=10,
-        )
-        assert response.status_code == 200, response.text
-        claims = auth.verify_id_token(response.json()["idToken"], app=app)
+        token = sign_in_with_password(local_cloud["FIREBASE_AUTH_EMULATOR_HOST"], email, "correct horse 42")
+        claims = auth.verify_id_token(token, app=app)
         assert claims["uid"] == user.uid
         assert (claims["tenant"], claims["role"]) == ("novahouse", "agent")
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,14 +13,13 @@ from shared.adapters.in_memory_store import InMemoryConversationRepository, InMe
 from shared.adapters.pubsub_events import InMemoryEventPublisher
 from shared.domain.conversation import Conversation
 from shared.domain.errors import ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationFailed
-from shared.domain.knowledge import load_pack_file
 from shared.domain.records import ConversationWrite
 from shared.services.agent import AgentService, Principal
 from shared.services.chat import ChatService, ChatSettings, TurnResult
+from tests.helpers import demo_pack
 
-ROOT = Path(__file__).resolve().parents[2]
-NOVAHOUSE = load_pack_file(ROOT / "data" / "tenants" / "novahouse.yaml")
-HOTEL = load_pack_file(ROOT / "data" / "tenants" / "hotel.yaml")
+NOVAHOUSE = demo_pack("novahouse")
+HOTEL = demo_pack("hotel")
 # A Wednesday, 10:00 in Warsaw: inside business hours.
 OPEN = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 
@@ -193,8 +191,15 @@ def test_a_whatsapp_reply_is_published_for_delivery_with_the_contact() -> None:
     world = World()
     now = world.clock()
     conv = Conversation(
-        id="hotel." + "a" * 24, tenant="hotel", session_id="s_" + "w" * 22, channel="whatsapp", mode="pending",
-        language="en", created_at=now, updated_at=now, contact="whatsapp:+48600100200",
+        id="hotel." + "a" * 24,
+        tenant="hotel",
+        session_id="s_" + "w" * 22,
+        channel="whatsapp",
+        mode="pending",
+        language="en",
+        created_at=now,
+        updated_at=now,
+        contact="whatsapp:+48600100200",
     )
     world.repo.commit(ConversationWrite(conv))
     world.agent.take_over(EMMA, conv.id)
@@ -337,7 +342,11 @@ def test_the_detail_pages_messages_after_a_cursor() -> None:
 
 def test_me_describes_the_caller() -> None:
     assert World().agent.me(ANNA) == {
-        "uid": "u-anna", "email": "anna@novahouse.test", "name": "Anna", "tenant": "novahouse", "role": "agent"
+        "uid": "u-anna",
+        "email": "anna@novahouse.test",
+        "name": "Anna",
+        "tenant": "novahouse",
+        "role": "agent",
     }
 
 

@@ -1,24 +1,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 
 from shared.domain.answering import answer_from_knowledge
-from shared.domain.knowledge import KnowledgePack, load_pack_file
-from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD, KnowledgeIndex
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@lru_cache(maxsize=4)
-def demo_pack(tenant: str) -> KnowledgePack:
-    return load_pack_file(ROOT / "data" / "tenants" / f"{tenant}.yaml")
-
-
-@lru_cache(maxsize=4)
-def demo_index(tenant: str) -> KnowledgeIndex:
-    return KnowledgeIndex.build(demo_pack(tenant))
+from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD
+from tests.helpers import demo_index, demo_pack
 
 
 def _answer(message: str, tenant: str = "novahouse", language: str = "pl"):  # type: ignore[no-untyped-def]
@@ -82,4 +68,3 @@ def test_none_carries_passages_for_the_model() -> None:
 def test_hotel_room_for_nights_is_a_quote() -> None:
     answer = _answer("family suite for 5 nights how much", tenant="hotel", language="en")
     assert answer.source == "tool" and [q.total for q in answer.quotes] == [Decimal(4450)]
-

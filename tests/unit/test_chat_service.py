@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,12 +12,11 @@ from shared.adapters.in_memory_store import InMemoryConversationRepository, InMe
 from shared.adapters.pubsub_events import InMemoryEventPublisher
 from shared.domain.assistant import LeadFields, ModelFailure, ModelReply
 from shared.domain.errors import ForbiddenError, NotFoundError, RateLimitedError, ValidationFailed
-from shared.domain.knowledge import load_pack_file
 from shared.services.chat import ChatService, ChatSettings, IpRateLimiter
+from tests.helpers import demo_pack
 
-ROOT = Path(__file__).resolve().parents[2]
-NOVAHOUSE = load_pack_file(ROOT / "data" / "tenants" / "novahouse.yaml")
-HOTEL = load_pack_file(ROOT / "data" / "tenants" / "hotel.yaml")
+NOVAHOUSE = demo_pack("novahouse")
+HOTEL = demo_pack("hotel")
 # A Wednesday, 10:00 in Warsaw: inside business hours.
 OPEN = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 

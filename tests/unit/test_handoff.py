@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from shared.domain.handoff import handoff_notice, is_open, next_opening, wants_human
-from shared.domain.knowledge import load_pack_file
+from tests.helpers import demo_pack
 
-ROOT = Path(__file__).resolve().parents[2]
-NOVAHOUSE = load_pack_file(ROOT / "data" / "tenants" / "novahouse.yaml").tenant  # mon-fri 8-18, sat 9-14, sun closed
+NOVAHOUSE = demo_pack("novahouse").tenant  # mon-fri 8-18, sat 9-14, sun closed
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,9 @@ import yaml
 
 from shared.domain.errors import ValidationFailed
 from shared.domain.knowledge import KnowledgePack, load_pack_file, parse_pack
+from tests.helpers import demo_pack
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def demo_pack(tenant: str) -> KnowledgePack:
-    return load_pack_file(ROOT / "data" / "tenants" / f"{tenant}.yaml")
 
 
 MINIMAL = {

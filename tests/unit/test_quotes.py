@@ -1,12 +1,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 
 import pytest
 
-from shared.domain.knowledge import KnowledgePack, load_pack_file
 from shared.domain.quotes import (
     QuoteRequest,
     compute_quote,
@@ -16,13 +13,7 @@ from shared.domain.quotes import (
     parse_number,
     unbacked_amounts,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@lru_cache(maxsize=4)
-def demo_pack(tenant: str) -> KnowledgePack:
-    return load_pack_file(ROOT / "data" / "tenants" / f"{tenant}.yaml")
+from tests.helpers import demo_pack
 
 
 def _quote(text: str, tenant: str = "novahouse", language: str = "pl") -> tuple[str | None, Decimal | None]:

@@ -1,23 +1,9 @@
 from __future__ import annotations
 
 import time
-from functools import lru_cache
-from pathlib import Path
 
-from shared.domain.knowledge import KnowledgePack, load_pack_file
 from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD, KnowledgeIndex
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@lru_cache(maxsize=4)
-def demo_pack(tenant: str) -> KnowledgePack:
-    return load_pack_file(ROOT / "data" / "tenants" / f"{tenant}.yaml")
-
-
-@lru_cache(maxsize=4)
-def demo_index(tenant: str) -> KnowledgeIndex:
-    return KnowledgeIndex.build(demo_pack(tenant))
+from tests.helpers import demo_index, demo_pack
 
 
 def test_index_builds_for_a_demo_pack_well_under_100_ms() -> None:
