@@ -194,6 +194,8 @@ class Gateway:
             name: load_function_app(name, spec) for name, spec in self.definitions.items() if spec["trigger"] == "pubsub"
         }
         self._server: BaseWSGIServer = make_server(host, port, self.wsgi, threaded=True)
+        # Each function logs its own requests (JSON, Cloud Logging shape); the dev server's access log would double them.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._thread: threading.Thread | None = None
         self._pulls: list[Any] = []
 

@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     args = parser.parse_args(argv)
     port = args.port if port_is_free(args.port) else free_port()
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")  # gRPC's C core otherwise chatters about local server shutdowns
 
     print("==> starting the local cloud (Firestore, Auth, Storage, Pub/Sub)", flush=True)
     cloud = LocalCloud()
