@@ -19,10 +19,10 @@ from shared.domain.conversation import (
     new_message_id,
     system_message,
 )
-from shared.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailed
+from shared.domain.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.domain.events import AGENT_REPLIED, ChatEvent
 from shared.domain.records import Assignment, ConversationWrite, Note
-from shared.domain.validation import CONVERSATION_ID, clean_text, matching
+from shared.domain.validation import CONVERSATION_ID, clean_text, invalid, matching
 from shared.services.chat import MAX_MESSAGE_CHARS, POLL_LIMIT, parse_cursor, public_message, tenant_of
 from shared.services.ports import ConversationRepository, EventPublisher, TenantRepository
 
@@ -116,8 +116,7 @@ class AgentService:
         if mode in (None, ""):
             mode = None
         elif mode not in get_args(Mode):
-            problem = [{"field": "mode", "message": "unknown"}]
-            raise ValidationFailed("mode must be one of bot, pending, human, closed", details=problem)
+            raise invalid("mode", "must be one of bot, pending, human, closed")
         count = _limit(limit)
         conversations = self.conversations.list(principal.tenant, mode, count)
         return {"conversations": [public_conversation(c) for c in conversations]}
@@ -292,8 +291,7 @@ def _limit(raw: Any) -> int:
     except (TypeError, ValueError):
         value = 0
     if not 1 <= value <= MAX_LIST:
-        problem = [{"field": "limit", "message": f"1..{MAX_LIST}"}]
-        raise ValidationFailed(f"limit must be a whole number from 1 to {MAX_LIST}", details=problem)
+        raise invalid("limit", f"must be a whole number from 1 to {MAX_LIST}")
     return value
 
 

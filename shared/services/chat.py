@@ -20,14 +20,14 @@ from shared.domain.conversation import (
     new_session_id,
     system_message,
 )
-from shared.domain.errors import BadRequestError, ForbiddenError, NotFoundError, RateLimitedError, ValidationFailed
+from shared.domain.errors import BadRequestError, ForbiddenError, NotFoundError, RateLimitedError
 from shared.domain.events import HANDOFF_REQUESTED, LEAD_CAPTURED, ChatEvent
 from shared.domain.handoff import handoff_notice, wants_human
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.leads import extract_lead, is_contactable, merge_leads
 from shared.domain.metrics import rating_increments, turn_increments
 from shared.domain.records import ConversationWrite, Lead
-from shared.domain.validation import CONVERSATION_ID, LANGUAGE, SESSION_ID, TENANT_ID, clean_text, matching
+from shared.domain.validation import CONVERSATION_ID, LANGUAGE, SESSION_ID, TENANT_ID, clean_text, invalid, matching
 from shared.services.ports import (
     ConversationRepository,
     EventPublisher,
@@ -371,7 +371,7 @@ class ChatService:
         session_id = matching(SESSION_ID, body.get("session_id"), "session_id")
         score = body.get("score")
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-            raise ValidationFailed("score must be a whole number from 1 to 5", details=[{"field": "score", "message": "1..5"}])
+            raise invalid("score", "must be a whole number from 1 to 5")
         comment = clean_text(body.get("comment"), "comment", MAX_COMMENT_CHARS, required=False)
         tenant_id = tenant_of(conv_id)
         if conversation_id(tenant_id, session_id) != conv_id:
