@@ -51,7 +51,7 @@ def session(request: Request) -> dict[str, Any]:
 
 @app.route("/api/chat/rating", methods=["POST"])
 def rating(request: Request) -> dict[str, Any]:
-    return container().chat.rate(json_body(request))
+    return container().chat.rate(json_body(request), request.headers.get("Origin"))
 
 
 @app.route("/api/chat/messages", methods=["GET"])

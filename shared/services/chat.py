@@ -365,7 +365,7 @@ class ChatService:
             model_ms=reply.model_ms,
         )
 
-    def rate(self, body: dict[str, Any]) -> dict[str, Any]:
+    def rate(self, body: dict[str, Any], origin: str | None = None) -> dict[str, Any]:
         """A 1–5 CSAT rating, once per conversation; repeats change nothing."""
         conv_id = matching(CONVERSATION_ID, body.get("conversation_id"), "conversation_id")
         session_id = matching(SESSION_ID, body.get("session_id"), "session_id")
@@ -377,6 +377,7 @@ class ChatService:
         if conversation_id(tenant_id, session_id) != conv_id:
             raise ForbiddenError("This session does not own the conversation")
         knowledge = self.tenants.get(tenant_id)
+        self.check_origin(origin, knowledge)
         now = self.clock()
 
         def change(current: Conversation | None) -> ConversationWrite:

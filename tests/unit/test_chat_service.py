@@ -264,6 +264,15 @@ def test_a_rating_outside_one_to_five_is_refused(score: object) -> None:
         world.service.rate({"conversation_id": result.conversation_id, "session_id": result.session_id, "score": score})
 
 
+def test_a_rating_from_a_website_the_tenant_does_not_list_is_refused() -> None:
+    world = World()
+    result = world.say("Jaka jest gwarancja?")
+    body = {"conversation_id": result.conversation_id, "session_id": result.session_id, "score": 5}
+    with pytest.raises(ForbiddenError):
+        world.service.rate(body, origin="https://evil.example")
+    assert world.service.rate(body, origin="https://novahouse.pl")["already_rated"] is False
+
+
 def test_another_session_cannot_rate_or_read_a_conversation() -> None:
     world = World()
     result = world.say("Jaka jest gwarancja?")
