@@ -167,21 +167,29 @@ def _passages(index: KnowledgeIndex, message: str, language: str) -> list[Passag
     return passages
 
 
+def _quote_answer(pack: KnowledgePack, request: QuoteRequest, language: str, confidence: float) -> KnowledgeAnswer | None:
+    """The computed totals for the request, or None when nothing can be priced."""
+    quotes = compute_quotes(pack, request)
+    if not quotes:
+        return None
+    return KnowledgeAnswer(
+        source="tool",
+        text=_quote_text(quotes, request, language),
+        intent="pricing",
+        package_ids=[q.package_id for q in quotes],
+        confidence=confidence,
+        quotes=quotes,
+    )
+
+
 def _package_answer(pack: KnowledgePack, request: QuoteRequest, message: str, language: str) -> KnowledgeAnswer | None:
     packages = [p for pid in request.package_ids if (p := pack.package(pid)) is not None]
     if not packages:
         return None
     if request.quantity is not None and request.unit is not None:
-        quotes = compute_quotes(pack, request)
-        if quotes:
-            return KnowledgeAnswer(
-                source="tool",
-                text=_quote_text(quotes, request, language),
-                intent="pricing",
-                package_ids=[q.package_id for q in quotes],
-                confidence=1.0,
-                quotes=quotes,
-            )
+        quoted = _quote_answer(pack, request, language, confidence=1.0)
+        if quoted is not None:
+            return quoted
     if request.asks_price:
         text = " ".join(_price_text(p, language) for p in packages)
         return KnowledgeAnswer(source="tool", text=text, intent="pricing", package_ids=[p.id for p in packages], confidence=0.95)
@@ -203,16 +211,7 @@ def answer_from_knowledge(
     if request is not None:
         answer = _package_answer(pack, request, message, language)
         if answer is None and not request.package_ids and request.quantity is not None and request.asks_price:
-            quotes = compute_quotes(pack, request)
-            if quotes:
-                answer = KnowledgeAnswer(
-                    source="tool",
-                    text=_quote_text(quotes, request, language),
-                    intent="pricing",
-                    package_ids=[q.package_id for q in quotes],
-                    confidence=0.9,
-                    quotes=quotes,
-                )
+            answer = _quote_answer(pack, request, language, confidence=0.9)
         if answer is not None:
             suggestions = _suggestions(index, language, matched=None, message=message, intent=answer.intent)
             return KnowledgeAnswer(**{**answer.__dict__, "suggestions": suggestions})
@@ -236,4 +235,3 @@ def answer_from_knowledge(
         passages=_passages(index, message, language),
         suggestions=_suggestions(index, language, matched=None, message=message, intent=None),
     )
-
