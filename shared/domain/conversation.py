@@ -34,12 +34,17 @@ def new_session_id() -> str:
 
 
 def conversation_id_for(tenant: str, session_id: str) -> str:
-    """The session's conversation id, derived so that a turn needs no session lookup.
+    """The session's conversation id, ``{tenant}.{hash}``, derived so that a turn needs no session lookup.
 
-    It is a one-way hash: knowing a conversation id (agents and the guest's token see it)
+    The hash is one-way: knowing a conversation id (agents and the guest's token see it)
     does not reveal the session id, which stays the guest's secret.
     """
-    return "c_" + hashlib.sha256(f"{tenant}\x1f{session_id}".encode()).hexdigest()[:24]
+    return f"{tenant}." + hashlib.sha256(f"{tenant}\x1f{session_id}".encode()).hexdigest()[:24]
+
+
+def tenant_of(conversation_id: str) -> str:
+    """The tenant a conversation id belongs to."""
+    return conversation_id.rsplit(".", 1)[0]
 
 
 def iso_utc(moment: datetime) -> str:

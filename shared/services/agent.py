@@ -18,12 +18,13 @@ from shared.domain.conversation import (
     localized,
     new_message_id,
     system_message,
+    tenant_of,
 )
 from shared.domain.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.domain.events import AGENT_REPLIED, ChatEvent
 from shared.domain.records import Assignment, ConversationWrite, Note
 from shared.domain.validation import CONVERSATION_ID, clean_text, invalid, matching
-from shared.services.chat import MAX_MESSAGE_CHARS, POLL_LIMIT, parse_cursor, public_message, tenant_of
+from shared.services.chat import MAX_MESSAGE_CHARS, POLL_LIMIT, parse_cursor, public_message
 from shared.services.ports import ConversationRepository, EventPublisher, TenantRepository
 
 Role = Literal["agent", "admin"]

@@ -19,6 +19,7 @@ from shared.domain.conversation import (
     new_message_id,
     new_session_id,
     system_message,
+    tenant_of,
 )
 from shared.domain.errors import BadRequestError, ForbiddenError, NotFoundError, RateLimitedError
 from shared.domain.events import HANDOFF_REQUESTED, LEAD_CAPTURED, ChatEvent
@@ -40,16 +41,6 @@ from shared.services.ports import (
 MAX_MESSAGE_CHARS = 2000
 MAX_COMMENT_CHARS = 1000
 POLL_LIMIT = 50
-
-
-def tenant_of(conversation_id: str) -> str:
-    """The tenant a conversation id belongs to (ids are ``{tenant}.{hash}``)."""
-    return conversation_id.rsplit(".", 1)[0]
-
-
-def conversation_id(tenant: str, session_id: str) -> str:
-    """The conversation id of a tenant's guest session."""
-    return f"{tenant}.{conversation_id_for(tenant, session_id)[2:]}"
 
 
 class IpRateLimiter:
@@ -210,7 +201,7 @@ class ChatService:
 
     def _new_conversation(self, tenant: str, session_id: str, language: str, now: datetime, channel: str = "web") -> Conversation:
         return Conversation(
-            id=conversation_id(tenant, session_id),
+            id=conversation_id_for(tenant, session_id),
             tenant=tenant,
             channel=channel,
             language=language,
@@ -261,7 +252,7 @@ class ChatService:
         pack = knowledge.pack
         now = self.clock()
 
-        conv_id = conversation_id(tenant_id, session_id)
+        conv_id = conversation_id_for(tenant_id, session_id)
         existing = self.conversations.get(tenant_id, conv_id)
         is_new = existing is None
         conversation = existing or self._new_conversation(tenant_id, session_id, pack.tenant.default_language, now)
@@ -374,7 +365,7 @@ class ChatService:
             raise invalid("score", "must be a whole number from 1 to 5")
         comment = clean_text(body.get("comment"), "comment", MAX_COMMENT_CHARS, required=False)
         tenant_id = tenant_of(conv_id)
-        if conversation_id(tenant_id, session_id) != conv_id:
+        if conversation_id_for(tenant_id, session_id) != conv_id:
             raise ForbiddenError("This session does not own the conversation")
         knowledge = self.tenants.get(tenant_id)
         self.check_origin(origin, knowledge)
@@ -404,7 +395,7 @@ class ChatService:
         conv_id = matching(CONVERSATION_ID, args.get("conversation_id"), "conversation_id")
         session_id = matching(SESSION_ID, args.get("session_id"), "session_id")
         tenant_id = tenant_of(conv_id)
-        if args.get("tenant") not in (None, tenant_id) or conversation_id(tenant_id, session_id) != conv_id:
+        if args.get("tenant") not in (None, tenant_id) or conversation_id_for(tenant_id, session_id) != conv_id:
             raise ForbiddenError("This session does not own the conversation")
         after = parse_cursor(args.get("after"))
         conversation = self.conversations.get(tenant_id, conv_id)
