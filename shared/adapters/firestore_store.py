@@ -71,11 +71,6 @@ def metric_field(key: str) -> str:
     return key.replace(".", METRIC_SEPARATOR)
 
 
-def metric_key(field: str) -> str:
-    """The inverse of ``metric_field``."""
-    return field.replace(METRIC_SEPARATOR, ".")
-
-
 def _increments(counts: dict[str, int]) -> dict[str, Any]:
     from google.cloud import firestore
 
