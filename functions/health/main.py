@@ -1,4 +1,4 @@
-"""`health` function: GET /api/health (liveness) and GET /api/health/deep (every dependency)."""
+"""`health` function: GET /api/health (liveness), GET /api/health/deep (every dependency), GET /api/openapi.json."""
 
 from __future__ import annotations
 
@@ -24,6 +24,13 @@ def deep(request: Request) -> tuple[dict[str, object], int]:
     settings = container().settings
     report = service.deep_check(container().health_checks(), settings.health_check_timeout_seconds)
     return report.body(), 200 if report.healthy else 503
+
+
+@app.route("/api/openapi.json")
+def openapi(request: Request) -> dict[str, object]:
+    from shared.http.openapi import openapi_document
+
+    return openapi_document(container().settings.revision)
 
 
 def health(request: Request) -> Response:

@@ -36,7 +36,7 @@ _log = logging.getLogger("chatdesk.gateway")
 
 def glob_to_regex(glob: str) -> re.Pattern[str]:
     """Hosting's glob: ``**`` crosses slashes, ``*`` and ``?`` do not, ``{a,b}`` alternates."""
-    return re.compile("^" + _glob_body(glob) + "$")
+    return re.compile("^" + _glob_body(glob) + "$", re.DOTALL)  # a decoded path may hold any character
 
 
 def _glob_body(glob: str) -> str:

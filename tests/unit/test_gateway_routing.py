@@ -73,3 +73,8 @@ def test_widget_assets_carry_the_headers_firebase_json_gives_them() -> None:
     assert hosting.headers_for("/widget.js")["Access-Control-Allow-Origin"] == "*"
     assert hosting.headers_for("/vendor/firebase.js")["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Origin" not in hosting.headers_for("/dashboard/app.js")
+
+
+def test_a_path_with_encoded_control_characters_still_reaches_its_function() -> None:
+    route = Hosting(ROOT / "firebase.json").resolve("/api/agent/conversations/\n\x1c/messages")
+    assert (route.kind, route.target) == ("function", "agent")
