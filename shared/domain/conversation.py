@@ -194,8 +194,11 @@ class Conversation(BaseModel):
         self.updated_at = now
         turns = [RecentTurn(role=m.role, text=m.text[:500]) for m in messages if m.role != "system"]
         self.recent = (self.recent + turns)[-RECENT_TURNS:]
-        last = messages[-1]
-        self.last_message = LastMessage(role=last.role, text=last.text[:200], at=last.created_at)
+        # The guest may read this document: a staff-only notice never becomes its last message.
+        shown = [m for m in messages if m.guest_may_see]
+        if shown:
+            last = shown[-1]
+            self.last_message = LastMessage(role=last.role, text=last.text[:200], at=last.created_at)
 
     # --- transitions: each checks what is allowed and returns its notices and events ----------
 
@@ -265,9 +268,9 @@ class Conversation(BaseModel):
         self.assigned_agent = agent
         self.takeover_count += 1
         notices = [
-            system_message(now, localized(_JOINED_GUEST, self.language).format(name=agent.name), audience="guest"),
+            system_message(now, localized(_JOINED_STAFF, self.language).format(name=agent.name), audience="staff"),
             system_message(
-                now + timedelta(microseconds=1), localized(_JOINED_STAFF, self.language).format(name=agent.name), audience="staff"
+                now + timedelta(microseconds=1), localized(_JOINED_GUEST, self.language).format(name=agent.name), audience="guest"
             ),
         ]
         self.append(notices, now)
