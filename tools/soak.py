@@ -41,6 +41,7 @@ QUESTIONS = (
     "Co obejmuje pakiet Premium?",
 )
 TURN_GIVE_UP_SECONDS = 90.0
+OUTAGE_STARTS_AFTER_SECONDS = 1.0
 
 
 @dataclass
@@ -99,15 +100,19 @@ class Soak:
 
         self.cloud.start_firestore()
         self.cloud.start_pubsub()
+        self.cloud.start_storage()  # only so the resources file's buckets can be made; the soak never uses it
         self.cloud.create_resources()
         env = {
             **self.cloud.env,
             "CHATDESK_ENV": "development",
+            "LOG_LEVEL": "ERROR",  # the 503s are expected and counted; their log lines would bury the figures
             "CHATDESK_SESSION_SECRET": secrets.token_urlsafe(32),
             # One loopback address and long sessions: the soak tests storage, not the limits.
             "RATE_LIMIT_IP_PER_MINUTE": "1000000",
             "RATE_LIMIT_SESSION_PER_MINUTE": "1000",
             "OUTBOX_SWEEP_AFTER_SECONDS": "3",
+            # Shorter than the production default (4 s) so that even a short outage shows its 503s.
+            "FIRESTORE_DEADLINE_SECONDS": "2",
             # Guest tokens are made locally (unsigned) when an Auth emulator is named; none is called.
             "FIREBASE_AUTH_EMULATOR_HOST": os.environ.get("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9"),
             "GEMINI_API_KEY": "",
@@ -162,7 +167,9 @@ class Soak:
         except OSError:
             return 0, {}, {}
 
-    def guest(self, number: int, turns: int, figures: Figures, lock: threading.Lock, sent: dict[str, list[str]]) -> None:
+    def guest(
+        self, number: int, turns: int, figures: Figures, lock: threading.Lock, sent: dict[str, list[str]], think: float
+    ) -> None:
         """One guest: a session, then ``turns`` messages, each retried with its id until it is stored."""
         status, session, _ = self._until_ok("/api/chat/session", {"tenant": "novahouse"}, figures, lock)
         if status != 200:
@@ -171,6 +178,7 @@ class Soak:
         markers: list[str] = []
         sent[conv_id] = markers
         for turn in range(turns):
+            time.sleep(think)  # a guest reads the answer before writing again
             marker = f"[{number}-{turn}]"
             body = {
                 "tenant": "novahouse",
@@ -274,7 +282,9 @@ class Soak:
         figures.events_undelivered = len(undelivered) + sum(1 for e in entries if e["event"]["id"] not in handled)
 
 
-def run_phase(soak: Soak, phase: str, guests: int, turns: int, outage: str | None, outage_seconds: float) -> Figures:
+def run_phase(
+    soak: Soak, phase: str, guests: int, turns: int, outage: str | None, outage_seconds: float, think: float = 0.2
+) -> Figures:
     """One phase: guests and agents at once, an optional outage a moment in, then the integrity check."""
     from shared.bootstrap import container
 
@@ -291,11 +301,13 @@ def run_phase(soak: Soak, phase: str, guests: int, turns: int, outage: str | Non
     agents.start()
     fault = None
     if outage:
-        fault = threading.Thread(target=lambda: (time.sleep(2.0), soak.outage(outage, outage_seconds)), daemon=True)
+        fault = threading.Thread(
+            target=lambda: (time.sleep(OUTAGE_STARTS_AFTER_SECONDS), soak.outage(outage, outage_seconds)), daemon=True
+        )
         fault.start()
     with ThreadPoolExecutor(max_workers=min(16, guests)) as pool:
         for number in range(guests):
-            pool.submit(soak.guest, number, turns, figures, lock, sent)
+            pool.submit(soak.guest, number, turns, figures, lock, sent, think)
     stop.set()
     agents.join()
     if fault is not None:
@@ -310,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--guests", type=int, default=50)
     parser.add_argument("--turns", type=int, default=20)
     parser.add_argument("--outage-seconds", type=float, default=10.0)
+    parser.add_argument("--think", type=float, default=0.2, help="seconds a guest waits between turns")
     parser.add_argument("--phases", default="normal,pubsub,firestore", help="comma-separated: normal, pubsub, firestore")
     args = parser.parse_args(argv)
     if not (1 <= args.guests <= 200 and 1 <= args.turns <= 100 and 0 < args.outage_seconds <= 60):
@@ -321,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         for phase in args.phases.split(","):
             outage = None if phase == "normal" else phase
             label = phase if outage is None else f"{phase} down {args.outage_seconds:g}s"
-            figures = run_phase(soak, label, args.guests, args.turns, outage, args.outage_seconds)
+            figures = run_phase(soak, label, args.guests, args.turns, outage, args.outage_seconds, args.think)
             print(figures.line(), flush=True)
             results.append(figures)
     good = all(f.ok for f in results)
