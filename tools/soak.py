@@ -39,6 +39,7 @@ QUESTIONS = (
     "Czy macie portfolio?",
     "Chcę porozmawiać z konsultantem",
     "Co obejmuje pakiet Premium?",
+    "Proszę o kontakt, mój telefon 600 100 200",
 )
 TURN_GIVE_UP_SECONDS = 90.0
 OUTAGE_STARTS_AFTER_SECONDS = 1.0

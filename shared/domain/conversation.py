@@ -191,7 +191,7 @@ class Conversation(BaseModel):
         if not messages:
             return
         self.message_count += len(messages)
-        self.updated_at = now
+        self.updated_at = max(self.updated_at, now)
         turns = [RecentTurn(role=m.role, text=m.text[:500]) for m in messages if m.role != "system"]
         self.recent = (self.recent + turns)[-RECENT_TURNS:]
         # The guest may read this document: a staff-only notice never becomes its last message.
