@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     health_check_timeout_seconds: float = Field(2.0, alias="HEALTH_CHECK_TIMEOUT_SECONDS", gt=0)
     session_turns_per_minute: int = Field(20, alias="RATE_LIMIT_SESSION_PER_MINUTE", gt=0)
     ip_turns_per_minute: int = Field(120, alias="RATE_LIMIT_IP_PER_MINUTE", gt=0)
+    # Edge (issue 10): proxies that append to X-Forwarded-For in front of the functions (Google's front end = 1).
+    trusted_proxies: int = Field(1, alias="CHATDESK_TRUSTED_PROXIES", ge=0, le=5)
+    poll_per_minute: int = Field(240, alias="RATE_LIMIT_POLL_PER_MINUTE", gt=0)
     event_max_age_seconds: int = Field(3600, alias="EVENT_MAX_AGE_SECONDS", gt=0)
 
     # Extra web origins allowed for every tenant outside production (the local demo pages).

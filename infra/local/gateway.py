@@ -225,7 +225,10 @@ class Gateway:
             return response(environ, start_response)
         route = self.hosting.resolve(request.path)
         if route.kind == "function":
-            environ.setdefault("HTTP_X_FORWARDED_FOR", request.remote_addr or "127.0.0.1")
+            # Like Hosting and Google's front end: append the peer's address; whatever the client sent stays to its left.
+            peer = request.remote_addr or "127.0.0.1"
+            forwarded = environ.get("HTTP_X_FORWARDED_FOR", "").strip()
+            environ["HTTP_X_FORWARDED_FOR"] = f"{forwarded}, {peer}" if forwarded else peer
             return self.apps[route.target](environ, start_response)
         if route.kind == "static":
             path = Path(route.target)

@@ -138,12 +138,16 @@ def _refuse_constant(token: str) -> Any:
     raise ValueError(f"{token} is not JSON")
 
 
-def client_ip(request: Request) -> str:
-    """The caller's address: Google's front end appends it to X-Forwarded-For."""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.remote_addr or "unknown"
+def client_ip(request: Request, trusted_proxies: int = 1) -> str:
+    """The caller's address as the last trusted proxy saw it.
+
+    Each proxy in front of us (Google's front end, Hosting) appends the address it was called from to
+    X-Forwarded-For; anything to the left of those entries came from the client and may be forged.
+    """
+    entries = [e.strip() for e in request.headers.get("X-Forwarded-For", "").split(",") if e.strip()]
+    if trusted_proxies <= 0 or not entries:
+        return request.remote_addr or "unknown"
+    return entries[-min(trusted_proxies, len(entries))]
 
 
 class HttpApp:

@@ -152,7 +152,9 @@ def test_deep_nesting_is_refused_even_when_the_cors_check_reads_the_body() -> No
 
     app = make_app(origins=lambda request: {str((json_object_or_none(request) or {}).get("o"))})
     body = '{"o": "https://a.example", "x": ' + "{" * 3000 + "}" * 3000 + "}"
-    response = call(app, "POST", "/api/items", data=body, content_type="application/json", headers={"Origin": "https://a.example"})
+    response = call(
+        app, "POST", "/api/items", data=body, content_type="application/json", headers={"Origin": "https://a.example"}
+    )
     assert response.status_code == 400
 
 

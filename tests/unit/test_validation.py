@@ -15,7 +15,9 @@ def test_a_lone_surrogate_is_refused(text: str) -> None:
     assert err.value.details == [{"field": "message", "message": "must be valid Unicode text"}]
 
 
-@pytest.mark.parametrize("text", ["\u200b", "\ufeff", "\u200b\u200c\u200d\u2060", " \ufeff \u200b ", "\u3164", "\u2800\u00ad", "\u180e"])
+@pytest.mark.parametrize(
+    "text", ["\u200b", "\ufeff", "\u200b\u200c\u200d\u2060", " \ufeff \u200b ", "\u3164", "\u2800\u00ad", "\u180e"]
+)
 def test_a_message_made_only_of_invisible_characters_is_refused(text: str) -> None:
     with pytest.raises(ValidationFailed) as err:
         clean_text(text, "message", 2000)
