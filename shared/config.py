@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Literal
 
@@ -59,9 +60,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_emulators_in_production(self) -> Settings:
-        # A production deployment that silently talks to a local emulator loses data.
-        if self.environment == "production" and self.firestore_emulator_host:
-            raise ValueError("FIRESTORE_EMULATOR_HOST must not be set when CHATDESK_ENV=production")
+        # A production deployment that talks to an emulator or a stand-in loses data, and firebase-admin
+        # skips signature checks when FIREBASE_AUTH_EMULATOR_HOST is set: refuse to start at all.
+        if self.environment == "production":
+            offending = stand_in_variables(self)
+            if offending:
+                raise ValueError(f"{', '.join(offending)} must not be set when CHATDESK_ENV=production")
         return self
 
     @property
@@ -78,6 +82,21 @@ class Settings(BaseSettings):
         """Every configured secret, so logs can scrub them."""
         secrets = (self.gemini_api_key, self.twilio_auth_token, self.monday_api_token)
         return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+
+
+# Settings (and environment variables) named like this point at emulators or local stand-ins, never at Google.
+STAND_IN_SUFFIXES = ("_EMULATOR_HOST", "_BASE_URL")
+
+
+def stand_in_variables(settings: BaseSettings) -> list[str]:
+    """Every configured emulator host or stand-in base URL: declared settings, and any such variable in the environment."""
+    names = {
+        str(field.alias)
+        for name, field in type(settings).model_fields.items()
+        if field.alias and field.alias.endswith(STAND_IN_SUFFIXES) and getattr(settings, name)
+    }
+    names |= {key for key, value in os.environ.items() if key.upper().endswith(STAND_IN_SUFFIXES) and value.strip()}
+    return sorted(names)
 
 
 @lru_cache(maxsize=1)
