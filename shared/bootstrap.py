@@ -83,7 +83,7 @@ class Container:
     def verifier(self) -> FirebaseTokenVerifier:
         from shared.adapters.firebase_auth import FirebaseTokenVerifier
 
-        return FirebaseTokenVerifier(self.clients.auth, self.clients.firebase_app)
+        return FirebaseTokenVerifier(self.clients.auth, self.clients.firebase_app, cache_seconds=self.settings.auth_cache_seconds)
 
     @cached_property
     def ip_limiter(self) -> IpRateLimiter:

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     # Edge (issue 10): proxies that append to X-Forwarded-For in front of the functions (Google's front end = 1).
     trusted_proxies: int = Field(1, alias="CHATDESK_TRUSTED_PROXIES", ge=0, le=5)
     poll_per_minute: int = Field(240, alias="RATE_LIMIT_POLL_PER_MINUTE", gt=0)
+    auth_cache_seconds: float = Field(30.0, alias="AUTH_CACHE_SECONDS", ge=0, le=300)
     event_max_age_seconds: int = Field(3600, alias="EVENT_MAX_AGE_SECONDS", gt=0)
 
     # Extra web origins allowed for every tenant outside production (the local demo pages).
