@@ -8,7 +8,8 @@
 An account's tenant and role are custom claims (``{tenant, role}``) that the ``agent`` function and
 the security rules read. Running again is safe: an existing account gets the new password, name and
 claims. Disabling an account, or changing its role or tenant, revokes its refresh tokens, so tokens
-already issued stop working (the ``agent`` function checks revocation). ``demo`` refuses to run against a real project (only the Auth emulator or a non-production
+already issued stop working (the ``agent`` function checks revocation). ``demo`` refuses to run
+against a real project (only the Auth emulator or a non-production
 environment), because its logins are printed.
 """
 
