@@ -239,7 +239,8 @@ class HttpApp:
             if len(body) > self._max_body_bytes:
                 raise too_large
             request.environ.update({"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))})
-            request.environ.pop("wsgi.input_terminated")
+            for key in ("wsgi.input_terminated", "HTTP_TRANSFER_ENCODING"):  # from here on it is a body of known length
+                request.environ.pop(key, None)
         request.max_content_length = self._max_body_bytes
         if request.method == "OPTIONS":
             return Response(status=204)

@@ -193,3 +193,16 @@ def test_a_chunked_body_over_the_limit_is_a_413() -> None:
         environ_overrides={"wsgi.input_terminated": True},  # what a server that de-chunks (gunicorn, werkzeug) sets
     )
     assert response.status_code == 413, response.get_json()
+
+
+def test_a_small_chunked_body_is_read_whole() -> None:
+    response = call(
+        make_app(),
+        "POST",
+        "/api/items",
+        input_stream=__import__("io").BytesIO(b'{"q": "chunked"}'),
+        headers={"Transfer-Encoding": "chunked", "Content-Type": "application/json"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json() == {"created": {"q": "chunked"}}
