@@ -12,6 +12,8 @@ from shared.adapters.clients import GoogleClients
 
 if TYPE_CHECKING:
     # pydantic is imported on first use, not at import time: it is most of a cold start.
+    from flask import Request
+
     from shared.adapters.firebase_auth import FirebaseTokenVerifier
     from shared.adapters.firestore_store import Deadline
     from shared.config import Settings
@@ -111,13 +113,25 @@ class Container:
     def verifier(self) -> FirebaseTokenVerifier:
         from shared.adapters.firebase_auth import FirebaseTokenVerifier
 
-        return FirebaseTokenVerifier(self.clients.auth, self.clients.firebase_app)
+        return FirebaseTokenVerifier(self.clients.auth, self.clients.firebase_app, cache_seconds=self.settings.auth_cache_seconds)
 
     @cached_property
     def ip_limiter(self) -> IpRateLimiter:
         from shared.services.chat import IpRateLimiter
 
         return IpRateLimiter(self.settings.ip_turns_per_minute)
+
+    @cached_property
+    def poll_limiter(self) -> IpRateLimiter:
+        from shared.services.chat import IpRateLimiter
+
+        return IpRateLimiter(self.settings.poll_per_minute, "Too many requests from this address")
+
+    def client_ip(self, request: Request) -> str:
+        """The caller's address, counting the configured trusted proxies from the right of X-Forwarded-For."""
+        from shared.http.app import client_ip
+
+        return client_ip(request, self.settings.trusted_proxies)
 
     @cached_property
     def event_ledger(self) -> EventLedger:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Literal
 
@@ -43,6 +44,10 @@ class Settings(BaseSettings):
     health_check_timeout_seconds: float = Field(2.0, alias="HEALTH_CHECK_TIMEOUT_SECONDS", gt=0)
     session_turns_per_minute: int = Field(20, alias="RATE_LIMIT_SESSION_PER_MINUTE", gt=0)
     ip_turns_per_minute: int = Field(120, alias="RATE_LIMIT_IP_PER_MINUTE", gt=0)
+    # Edge (issue 10): proxies that append to X-Forwarded-For in front of the functions (Google's front end = 1).
+    trusted_proxies: int = Field(1, alias="CHATDESK_TRUSTED_PROXIES", ge=0, le=5)
+    poll_per_minute: int = Field(240, alias="RATE_LIMIT_POLL_PER_MINUTE", gt=0)
+    auth_cache_seconds: float = Field(30.0, alias="AUTH_CACHE_SECONDS", ge=0, le=300)
     event_max_age_seconds: int = Field(3600, alias="EVENT_MAX_AGE_SECONDS", gt=0)
 
     # Extra web origins allowed for every tenant outside production (the local demo pages).
@@ -63,12 +68,15 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_emulators_in_production(self) -> Settings:
-        # A production deployment that silently talks to a local emulator loses data.
-        if self.environment == "production" and self.firestore_emulator_host:
-            raise ValueError("FIRESTORE_EMULATOR_HOST must not be set when CHATDESK_ENV=production")
-        if self.environment == "production" and self.session_secret is None:
-            # Session ids are verified by this secret; one per instance would refuse other instances' guests.
-            raise ValueError("CHATDESK_SESSION_SECRET must be set when CHATDESK_ENV=production (Secret Manager)")
+        # A production deployment that talks to an emulator or a stand-in loses data, and firebase-admin
+        # skips signature checks when FIREBASE_AUTH_EMULATOR_HOST is set: refuse to start at all.
+        if self.environment == "production":
+            offending = stand_in_variables(self)
+            if offending:
+                raise ValueError(f"{', '.join(offending)} must not be set when CHATDESK_ENV=production")
+            if self.session_secret is None:
+                # Session ids are verified by this secret; one per instance would refuse other instances' guests.
+                raise ValueError("CHATDESK_SESSION_SECRET must be set when CHATDESK_ENV=production (Secret Manager)")
         if self.session_secret is not None and len(self.session_secret.get_secret_value()) < 32:
             raise ValueError("CHATDESK_SESSION_SECRET must be at least 32 characters")
         return self
@@ -87,6 +95,21 @@ class Settings(BaseSettings):
         """Every configured secret, so logs can scrub them."""
         secrets = (self.gemini_api_key, self.twilio_auth_token, self.monday_api_token, self.session_secret)
         return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
+
+
+# Settings (and environment variables) named like this point at emulators or local stand-ins, never at Google.
+STAND_IN_SUFFIXES = ("_EMULATOR_HOST", "_BASE_URL")
+
+
+def stand_in_variables(settings: BaseSettings) -> list[str]:
+    """Every configured emulator host or stand-in base URL: declared settings, and any such variable in the environment."""
+    names = {
+        str(field.alias)
+        for name, field in type(settings).model_fields.items()
+        if field.alias and field.alias.endswith(STAND_IN_SUFFIXES) and getattr(settings, name)
+    }
+    names |= {key for key, value in os.environ.items() if key.upper().endswith(STAND_IN_SUFFIXES) and value.strip()}
+    return sorted(names)
 
 
 @lru_cache(maxsize=1)

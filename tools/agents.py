@@ -2,10 +2,14 @@
 
     python -m tools.agents create --email anna@novahouse.pl --password '…' --tenant novahouse --role agent [--name Anna]
     python -m tools.agents demo      # the demo tenants' agents and admins, with fresh passwords
+    python -m tools.agents disable --email anna@novahouse.pl             # locks the account, revokes its tokens
+    python -m tools.agents set-role --email anna@novahouse.pl --role admin [--tenant novahouse]
 
 An account's tenant and role are custom claims (``{tenant, role}``) that the ``agent`` function and
 the security rules read. Running again is safe: an existing account gets the new password, name and
-claims. ``demo`` refuses to run against a real project (only the Auth emulator or a non-production
+claims. Disabling an account, or changing its role or tenant, revokes its refresh tokens, so tokens
+already issued stop working (the ``agent`` function checks revocation). ``demo`` refuses to run
+against a real project (only the Auth emulator or a non-production
 environment), because its logins are printed.
 """
 
@@ -56,11 +60,48 @@ def create_agent(email: str, password: str, tenant: str, role: str, name: str | 
     auth, app = _auth()
     try:
         user = auth.get_user_by_email(email, app=app)
+        previous = dict(user.custom_claims or {})
         user = auth.update_user(user.uid, password=password, display_name=display_name, disabled=False, app=app)
     except auth.UserNotFoundError:
+        previous = None
         user = auth.create_user(email=email, password=password, display_name=display_name, app=app)
-    auth.set_custom_user_claims(user.uid, {"tenant": tenant, "role": role}, app=app)
+    claims = {"tenant": tenant, "role": role}
+    auth.set_custom_user_claims(user.uid, claims, app=app)
+    if previous is not None and {k: previous.get(k) for k in claims} != claims:
+        auth.revoke_refresh_tokens(user.uid, app=app)  # tokens carrying the old claims must stop working
     return {"uid": user.uid, "email": email, "password": password, "name": display_name, "tenant": tenant, "role": role}
+
+
+def disable_agent(email: str) -> dict[str, str]:
+    """Lock the account and revoke its tokens: its existing ID tokens are refused from now on."""
+    auth, app = _auth()
+    user = _existing(email)
+    auth.update_user(user.uid, disabled=True, app=app)
+    auth.revoke_refresh_tokens(user.uid, app=app)
+    return {"uid": user.uid, "email": user.email or email}
+
+
+def set_role(email: str, role: str, tenant: str | None = None) -> dict[str, str]:
+    """Change an account's role (and optionally tenant); its tokens are revoked so the old claims stop working."""
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    auth, app = _auth()
+    user = _existing(email)
+    current = dict(user.custom_claims or {})
+    new_tenant = tenant or current.get("tenant")
+    if not isinstance(new_tenant, str) or not TENANT_ID.fullmatch(new_tenant):
+        raise AccountError("the account has no tenant yet: pass --tenant")
+    auth.set_custom_user_claims(user.uid, {**current, "tenant": new_tenant, "role": role}, app=app)
+    auth.revoke_refresh_tokens(user.uid, app=app)
+    return {"uid": user.uid, "email": user.email or email, "tenant": new_tenant, "role": role}
+
+
+def _existing(email: str) -> Any:
+    auth, app = _auth()
+    try:
+        return auth.get_user_by_email(email.strip().lower(), app=app)
+    except auth.UserNotFoundError:
+        raise AccountError(f"no account {email!r}") from None
 
 
 def demo_allowed() -> bool:
@@ -95,12 +136,25 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--name", help="the name guests see (defaults to the e-mail's local part)")
     commands.add_parser("demo", help="the demo tenants' agents and admins, with generated passwords")
+    disable = commands.add_parser("disable", help="lock an account and revoke its tokens")
+    disable.add_argument("--email", required=True)
+    role = commands.add_parser("set-role", help="change an account's role (and tenant); revokes its tokens")
+    role.add_argument("--email", required=True)
+    role.add_argument("--role", required=True, choices=ROLES)
+    role.add_argument("--tenant")
     args = parser.parse_args(argv)
 
     try:
         if args.command == "demo":
             for line in login_table(create_demo_agents()):
                 print(line)
+            return 0
+        if args.command == "disable":
+            print(f"{disable_agent(args.email)['email']}: disabled, tokens revoked")
+            return 0
+        if args.command == "set-role":
+            changed = set_role(args.email, args.role, args.tenant)
+            print(f"{changed['email']}: now {changed['role']} of {changed['tenant']}, tokens revoked")
             return 0
         account = create_agent(args.email, args.password, args.tenant, args.role, args.name)
         _warn_if_unknown_tenant(account["tenant"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shared.bootstrap import container
-from shared.http.app import HttpApp, client_ip, json_body
+from shared.http.app import HttpApp, json_body, json_object_or_none
 
 if TYPE_CHECKING:
     from flask import Request, Response
@@ -18,10 +18,10 @@ def _origins(request: Request) -> set[str]:
     tenant = request.args.get("tenant")
     if request.method == "OPTIONS" and not tenant:
         return {origin} if container().tenants.origin_known(origin) or origin in chat.settings.dev_origins else set()
-    if not tenant and request.is_json:
-        body = request.get_json(silent=True)
-        tenant = body.get("tenant") if isinstance(body, dict) else None
-        if tenant is None and isinstance(body, dict) and isinstance(body.get("conversation_id"), str):
+    body = json_object_or_none(request) if not tenant else None
+    if body is not None:
+        tenant = body.get("tenant")
+        if tenant is None and isinstance(body.get("conversation_id"), str):
             tenant = body["conversation_id"].rsplit(".", 1)[0]
     return chat.allowed_origins(tenant if isinstance(tenant, str) else None)
 
@@ -37,7 +37,7 @@ app = HttpApp(
 
 @app.route("/api/chat", methods=["POST"])
 def turn(request: Request) -> tuple[dict[str, Any], int, dict[str, str]]:
-    container().ip_limiter.check(client_ip(request))
+    container().ip_limiter.check(container().client_ip(request))
     result = container().chat.turn(json_body(request), request.headers.get("Origin"))
     # Server-Timing lets a client (and the benchmark) tell model time from our own overhead.
     return result.body(), 200, {"Server-Timing": f"model;dur={result.model_ms}"}
@@ -45,17 +45,19 @@ def turn(request: Request) -> tuple[dict[str, Any], int, dict[str, str]]:
 
 @app.route("/api/chat/session", methods=["POST"])
 def session(request: Request) -> dict[str, Any]:
-    container().ip_limiter.check(client_ip(request))
+    container().ip_limiter.check(container().client_ip(request))
     return container().chat.start_session(json_body(request), request.headers.get("Origin"))
 
 
 @app.route("/api/chat/rating", methods=["POST"])
 def rating(request: Request) -> dict[str, Any]:
+    container().ip_limiter.check(container().client_ip(request))
     return container().chat.rate(json_body(request), request.headers.get("Origin"))
 
 
 @app.route("/api/chat/messages", methods=["GET"])
 def messages(request: Request) -> dict[str, Any]:
+    container().poll_limiter.check(container().client_ip(request))
     return container().chat.poll(request.args.to_dict())
 
 

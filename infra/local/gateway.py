@@ -219,6 +219,20 @@ class Gateway:
             "emulators": emulators,
         }
 
+    def local_headers(self, path: str) -> dict[str, str]:
+        """firebase.json's headers for a path; the CSP also lets pages reach the local emulators, as production reaches Google."""
+        headers = self.hosting.headers_for(path)
+        policy = headers.get("Content-Security-Policy")
+        emulators = [
+            f"http://{os.environ[v]}" for v in ("FIREBASE_AUTH_EMULATOR_HOST", "FIRESTORE_EMULATOR_HOST") if os.environ.get(v)
+        ]
+        if policy and emulators:
+            directives = [d.strip() for d in policy.split(";")]
+            headers["Content-Security-Policy"] = "; ".join(
+                " ".join([d, *emulators]) if d.startswith("connect-src") else d for d in directives
+            )
+        return headers
+
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         if request.path == "/__/firebase/init.json":
@@ -227,13 +241,24 @@ class Gateway:
             return response(environ, start_response)
         route = self.hosting.resolve(request.path)
         if route.kind == "function":
-            environ.setdefault("HTTP_X_FORWARDED_FOR", request.remote_addr or "127.0.0.1")
-            return self.apps[route.target](environ, start_response)
+            # Like Hosting and Google's front end: append the peer's address; whatever the client sent stays to its left.
+            peer = request.remote_addr or "127.0.0.1"
+            forwarded = environ.get("HTTP_X_FORWARDED_FOR", "").strip()
+            environ["HTTP_X_FORWARDED_FOR"] = f"{forwarded}, {peer}" if forwarded else peer
+            extra = self.local_headers(request.path)
+
+            def with_hosting_headers(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                # Hosting adds its headers to rewritten responses too; a header the function set itself wins.
+                present = {name.lower() for name, _ in headers}
+                headers = headers + [(k, v) for k, v in extra.items() if k.lower() not in present]
+                return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+            return self.apps[route.target](environ, with_hosting_headers)
         if route.kind == "static":
             path = Path(route.target)
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             response = Response(path.read_bytes(), mimetype=mime)
-            response.headers.update(self.hosting.headers_for(request.path))
+            response.headers.update(self.local_headers(request.path))
             response.headers["Cache-Control"] = "no-cache"  # local development: always the file on disk
             return response(environ, start_response)
         return Response("Not Found", status=404, mimetype="text/plain")(environ, start_response)

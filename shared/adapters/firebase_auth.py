@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+import time
+from collections.abc import Callable
 from typing import Any, cast
 
 from shared import logs
@@ -10,31 +14,63 @@ from shared.domain.validation import TENANT_ID
 from shared.services.agent import ROLES, Principal, Role
 
 _MAX_TOKEN_CHARS = 8192
+_MAX_CACHED_TOKENS = 10_000
 
 _log = logs.get_logger("chatdesk.auth")
 
 
 class FirebaseTokenVerifier:
-    """Verifies ``Authorization: Bearer <ID token>`` with firebase-admin; the token itself is never logged."""
+    """Verifies ``Authorization: Bearer <ID token>`` with firebase-admin; the token itself is never logged.
 
-    def __init__(self, auth: Any, app: Any) -> None:
+    Every token is checked for revocation and a disabled account (one Auth lookup), and the verdict is kept
+    for ``cache_seconds`` so a busy dashboard does not cost a lookup per request: a disabled agent or one whose
+    role changed (``tools.agents`` revokes their tokens) loses access within that time.
+    """
+
+    def __init__(self, auth: Any, app: Any, *, cache_seconds: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._auth = auth
         self._app = app
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+        self._verified: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
 
     def verify(self, authorization: str | None) -> Principal:
-        """The caller's Principal; 401 for a missing or invalid token, 403 for a token that is not an agent's."""
+        """The caller's Principal; 401 for a missing, invalid, revoked or disabled token, 403 for one that is not an agent's."""
         token = bearer_token(authorization)
+        key = hashlib.sha256(token.encode()).hexdigest()
+        now = self._clock()
+        with self._lock:
+            cached = self._verified.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        principal = principal_from_claims(self._claims(token))
+        with self._lock:
+            if len(self._verified) >= _MAX_CACHED_TOKENS:
+                self._verified = {k: v for k, v in self._verified.items() if v[0] > now}
+            if len(self._verified) < _MAX_CACHED_TOKENS:
+                self._verified[key] = (now + self._cache_seconds, principal)
+        return principal
+
+    def _claims(self, token: str) -> dict[str, Any]:
         auth = self._auth
         try:
-            claims: dict[str, Any] = auth.verify_id_token(token, app=self._app, check_revoked=False)
+            claims: dict[str, Any] = auth.verify_id_token(token, app=self._app, check_revoked=True)
         except auth.CertificateFetchError:
             _log.warning("could not fetch Firebase token certificates")
             raise ServiceUnavailableError("Sign-in cannot be checked right now, try again shortly") from None
-        except (ValueError, auth.InvalidIdTokenError, auth.ExpiredIdTokenError, auth.UserDisabledError) as err:
+        except (
+            ValueError,
+            auth.InvalidIdTokenError,
+            auth.ExpiredIdTokenError,
+            auth.RevokedIdTokenError,
+            auth.UserDisabledError,
+            auth.UserNotFoundError,
+        ) as err:
             # Only the error's kind: its message may quote parts of the token.
             _log.info("rejected an ID token", extra={"fields": {"reason": type(err).__name__}})
             raise UnauthorizedError("A valid sign-in (Firebase ID token) is required") from None
-        return principal_from_claims(claims)
+        return claims
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import math
+import re
 import time
 from collections.abc import Callable, Collection, Iterable
 from functools import cached_property
@@ -31,6 +34,12 @@ OriginPolicy: TypeAlias = "Callable[[Request], Collection[str]]"
 _log = logs.get_logger("chatdesk.http")
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
+# Request bodies are small flat objects: deeper nesting or longer numbers are an attack on the parser, not data.
+MAX_JSON_DEPTH = 32
+MAX_NUMBER_CHARS = 40
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+_PARSED = "chatdesk.json_body"  # where a parsed body is kept on the WSGI environ, so it is parsed once
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -64,25 +73,82 @@ def error_response(exc: BaseException) -> Response:
 
 
 def json_body(request: Request) -> dict[str, Any]:
-    """The request body as a JSON object, or a 400 that says what is wrong."""
+    """The request body as a JSON object, or a 400 that says what is wrong (413 when it is too large)."""
+    cached = request.environ.get(_PARSED)
+    if isinstance(cached, dict):
+        return cached
     raw = request.get_data(cache=True)
     if not raw:
         raise BadRequestError("Request body must be a JSON object")
+    data = parse_json_object(raw)
+    request.environ[_PARSED] = data
+    return data
+
+
+def json_object_or_none(request: Request) -> dict[str, Any] | None:
+    """The body as a JSON object when it is one, else None (for checks that run before the handler, like CORS)."""
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    if not request.is_json:
+        return None
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        return json_body(request)
+    except (BadRequestError, RequestEntityTooLarge):
+        return None
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    """Strict JSON: UTF-8, at most MAX_JSON_DEPTH deep, finite numbers of sane length, an object at the top."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:  # includes UTF-8-encoded lone surrogates
+        raise BadRequestError("Request body is not valid JSON (UTF-8)") from None
+    if _nesting_depth(text) > MAX_JSON_DEPTH:
+        raise BadRequestError(f"Request body is nested more than {MAX_JSON_DEPTH} levels deep")
+    try:
+        data = json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):  # JSONDecodeError and our number checks are ValueErrors
         raise BadRequestError("Request body is not valid JSON") from None
     if not isinstance(data, dict):
         raise BadRequestError("Request body must be a JSON object")
     return data
 
 
-def client_ip(request: Request) -> str:
-    """The caller's address: Google's front end appends it to X-Forwarded-For."""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.remote_addr or "unknown"
+def _nesting_depth(text: str) -> int:
+    depth = deepest = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _parse_int(token: str) -> int:
+    if len(token) > MAX_NUMBER_CHARS:
+        raise ValueError("number too long")
+    return int(token)
+
+
+def _parse_float(token: str) -> float:
+    value = float(token) if len(token) <= MAX_NUMBER_CHARS else math.inf
+    if not math.isfinite(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def _refuse_constant(token: str) -> Any:
+    raise ValueError(f"{token} is not JSON")
+
+
+def client_ip(request: Request, trusted_proxies: int = 1) -> str:
+    """The caller's address as the last trusted proxy saw it.
+
+    Each proxy in front of us (Google's front end, Hosting) appends the address it was called from to
+    X-Forwarded-For; anything to the left of those entries came from the client and may be forged.
+    """
+    entries = [e.strip() for e in request.headers.get("X-Forwarded-For", "").split(",") if e.strip()]
+    if trusted_proxies <= 0 or not entries:
+        return request.remote_addr or "unknown"
+    return entries[-min(trusted_proxies, len(entries))]
 
 
 class HttpApp:
@@ -165,8 +231,17 @@ class HttpApp:
         from flask import Response
         from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+        too_large = PayloadTooLargeError(f"Request body is over {self._max_body_bytes // 1024} KiB")
         if request.content_length is not None and request.content_length > self._max_body_bytes:
-            raise PayloadTooLargeError(f"Request body is over {self._max_body_bytes // 1024} KiB")
+            raise too_large
+        if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+            # A chunked body has no length up front: read one byte past the limit to tell "too large" from "cut off".
+            body = _read_at_most(request.environ["wsgi.input"], self._max_body_bytes + 1)
+            if len(body) > self._max_body_bytes:
+                raise too_large
+            request.environ.update({"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))})
+            for key in ("wsgi.input_terminated", "HTTP_TRANSFER_ENCODING"):  # from here on it is a body of known length
+                request.environ.pop(key, None)
         request.max_content_length = self._max_body_bytes
         if request.method == "OPTIONS":
             return Response(status=204)
@@ -192,6 +267,19 @@ class HttpApp:
                 response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
                 response.headers["Access-Control-Allow-Headers"] = self._allow_headers
                 response.headers["Access-Control-Max-Age"] = "3600"
+
+
+def _read_at_most(stream: Any, limit: int) -> bytes:
+    """Up to ``limit`` bytes of a stream whose reads may return short (a de-chunking server gives a chunk at a time)."""
+    parts: list[bytes] = []
+    size = 0
+    while size < limit:
+        part = stream.read(limit - size)
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 def _to_response(result: Any) -> Response:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor, TimeoutError
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,8 +15,6 @@ from typing import Any
 Check = Callable[[], str]
 
 _ACCEPTED = {"ok", "disabled"}
-# Checks run in parallel on a shared pool so a deep check costs the slowest check, not the sum.
-_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="health")
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ def liveness(service: str, version: str) -> dict[str, Any]:
 def deep_check(checks: Mapping[str, Check], timeout_seconds: float) -> HealthReport:
     """Run every check in parallel, each bounded by ``timeout_seconds``; a failure names only its kind."""
     deadline = time.monotonic() + timeout_seconds
-    futures = {name: _pool.submit(check) for name, check in checks.items()}
+    futures = {name: _run_in_daemon_thread(name, check) for name, check in checks.items()}
     results: dict[str, str] = {}
     for name, future in futures.items():
         try:
@@ -57,3 +56,18 @@ def deep_check(checks: Mapping[str, Check], timeout_seconds: float) -> HealthRep
         except Exception:  # noqa: BLE001 - any failure means degraded; the reason stays out of the response
             results[name] = "error"
     return HealthReport(checks=results, timestamp=now_iso())
+
+
+def _run_in_daemon_thread(name: str, check: Check) -> Future[str]:
+    """The check on its own daemon thread: one that hangs past its timeout never keeps the process alive at exit
+    (a pool's workers are joined at exit, which held test processes for minutes after a server stopped)."""
+    future: Future[str] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(check())
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name=f"health-{name}", daemon=True).start()
+    return future

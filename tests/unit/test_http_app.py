@@ -132,3 +132,77 @@ def test_responses_keep_polish_characters_readable() -> None:
     response = call(make_app(), "POST", "/api/items", json={"q": "Ile kosztuje łazienka?"})
     assert "łazienka" in response.get_data(as_text=True)
     assert json.loads(response.get_data())["created"]["q"] == "Ile kosztuje łazienka?"
+
+
+def test_a_5000_digit_number_is_a_400_not_a_500() -> None:
+    response = call(make_app(), "POST", "/api/items", data='{"n": ' + "9" * 5000 + "}", content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "Bad Request"
+
+
+def test_2000_deep_nesting_is_a_400_not_a_500() -> None:
+    body = '{"a": ' + "[" * 2000 + "]" * 2000 + "}"
+    response = call(make_app(), "POST", "/api/items", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "Bad Request"
+
+
+def test_deep_nesting_is_refused_even_when_the_cors_check_reads_the_body() -> None:
+    from shared.http.app import json_object_or_none
+
+    app = make_app(origins=lambda request: {str((json_object_or_none(request) or {}).get("o"))})
+    body = '{"o": "https://a.example", "x": ' + "{" * 3000 + "}" * 3000 + "}"
+    response = call(
+        app, "POST", "/api/items", data=body, content_type="application/json", headers={"Origin": "https://a.example"}
+    )
+    assert response.status_code == 400
+
+
+def test_infinity_and_nan_are_not_json() -> None:
+    for literal in ("Infinity", "-Infinity", "NaN", "1e999"):
+        response = call(make_app(), "POST", "/api/items", data='{"n": ' + literal + "}", content_type="application/json")
+        assert response.status_code == 400, literal
+
+
+def test_ordinary_nesting_and_numbers_still_parse() -> None:
+    body = {"a": [[{"b": [1, 2.5, -3e2]}]], "n": 12345678901234567890}
+    response = call(make_app(), "POST", "/api/items", json=body)
+    assert response.status_code == 201
+    assert response.get_json()["created"] == body
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
+    body = {"text": "[" * 5000 + "{" * 5000}
+    response = call(make_app(max_body_bytes=64 * 1024), "POST", "/api/items", json=body)
+    assert response.status_code == 201
+
+
+def test_a_chunked_body_over_the_limit_is_a_413() -> None:
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"x": "'
+        for _ in range(80):
+            yield b"a" * 1024
+        yield b'"}'
+
+    response = call(
+        make_app(max_body_bytes=64 * 1024),
+        "POST",
+        "/api/items",
+        input_stream=__import__("io").BytesIO(b"".join(chunks())),
+        headers={"Transfer-Encoding": "chunked", "Content-Type": "application/json"},
+        environ_overrides={"wsgi.input_terminated": True},  # what a server that de-chunks (gunicorn, werkzeug) sets
+    )
+    assert response.status_code == 413, response.get_json()
+
+
+def test_a_small_chunked_body_is_read_whole() -> None:
+    response = call(
+        make_app(),
+        "POST",
+        "/api/items",
+        input_stream=__import__("io").BytesIO(b'{"q": "chunked"}'),
+        headers={"Transfer-Encoding": "chunked", "Content-Type": "application/json"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json() == {"created": {"q": "chunked"}}
