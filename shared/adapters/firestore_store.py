@@ -7,13 +7,12 @@ Layout (everything a tenant owns lives under its own path):
     tenants/{tenant}/conversations/{id}/messages/{id}  messages (guests and agents read these)
     tenants/{tenant}/conversations/{id}/notes/{id}     internal notes (agents only)
     tenants/{tenant}/leads/{id}                        leads for the CRM
-    tenants/{tenant}/metrics/{day}/shards/{n}          sharded daily counters
+    tenants/{tenant}/metric_months/{month}_{n}         sharded daily counters (see metrics_store.py)
     registry/origins                                   which tenant allows which web origin
 """
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -69,12 +68,6 @@ def metric_field(key: str) -> str:
     Firestore server (the local one refuses them), and flat names need no path quoting.
     """
     return key.replace(".", METRIC_SEPARATOR)
-
-
-def _increments(counts: dict[str, int]) -> dict[str, Any]:
-    from google.cloud import firestore
-
-    return {metric_field(key): firestore.Increment(value) for key, value in counts.items()}
 
 
 @dataclass
@@ -217,9 +210,9 @@ class FirestoreConversationRepository(ConversationRepository):
             batch.set(self._tenant(conversation.tenant).collection("leads").document(write.lead.id), lead, merge=True)
             writes += 1
         if write.metrics and write.day:
-            shard = self._tenant(conversation.tenant).collection("metrics").document(write.day)
-            shard = shard.collection("shards").document(str(random.randrange(self._shards)))  # noqa: S311 - spreading load
-            batch.set(shard, {**_increments(write.metrics), "day": write.day}, merge=True)
+            from shared.adapters.metrics_store import stage_rollup
+
+            stage_rollup(batch, self._tenant(conversation.tenant), write.day, write.metrics, self._shards)
             writes += 1
         return writes
 
