@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from shared.domain.conversation import Conversation, Message
 from shared.domain.errors import ConflictError, NotFoundError
+from shared.domain.experiments import Experiment
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.records import ConversationWrite, Note
 from shared.services.ports import ConversationRepository, TenantKnowledge, TenantRepository
@@ -112,7 +113,11 @@ class FirestoreTenantRepository(TenantRepository):
             if not knowledge_doc.exists:
                 raise NotFoundError(f"Tenant {tenant_id!r} has no knowledge yet")
             data = knowledge_doc.to_dict() or {}
-            knowledge = TenantKnowledge(pack=KnowledgePack.model_validate(data["pack"]), version=int(data["version"]))
+            knowledge = TenantKnowledge(
+                pack=KnowledgePack.model_validate(data["pack"]),
+                version=int(data["version"]),
+                experiments=[Experiment.model_validate(e) for e in data.get("experiments", [])],
+            )
             self._cache[tenant_id] = _CacheEntry(knowledge, now)
             return knowledge
 
@@ -136,6 +141,7 @@ class FirestoreTenantRepository(TenantRepository):
             tx.set(
                 tenant_ref.collection("knowledge").document("current"),
                 {"version": version, "pack": pack.model_dump(mode="json"), "updated_at": firestore.SERVER_TIMESTAMP},
+                merge=["version", "pack", "updated_at"],  # running experiments travel in this document too
             )
             tx.set(registry_ref, {"entries": entries})
             return version
