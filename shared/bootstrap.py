@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     # pydantic is imported on first use, not at import time: it is most of a cold start.
     from shared.adapters.firebase_auth import FirebaseTokenVerifier
     from shared.config import Settings
+    from shared.services.admin_keys import ApiKeyService
     from shared.services.agent import AgentService
     from shared.services.chat import ChatService, IpRateLimiter
     from shared.services.events import EventHandler, EventLedger
@@ -82,6 +83,13 @@ class Container:
         from shared.adapters.firebase_auth import FirebaseTokenVerifier
 
         return FirebaseTokenVerifier(self.clients.auth, self.clients.firebase_app)
+
+    @cached_property
+    def api_keys(self) -> ApiKeyService:
+        from shared.adapters.api_keys_store import FirestoreApiKeyRepository
+        from shared.services.admin_keys import ApiKeyService
+
+        return ApiKeyService(FirestoreApiKeyRepository(self.clients.firestore), cache_seconds=self.settings.api_key_cache_seconds)
 
     @cached_property
     def ip_limiter(self) -> IpRateLimiter:
