@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from shared.adapters.firebase_auth import FirebaseTokenVerifier
     from shared.adapters.firestore_store import Deadline
     from shared.config import Settings
+    from shared.services.admin_experiments import ExperimentService
+    from shared.services.admin_keys import ApiKeyService
+    from shared.services.admin_knowledge import KnowledgeService
+    from shared.services.admin_widgets import WidgetService
     from shared.services.agent import AgentService
     from shared.services.chat import ChatService, IpRateLimiter
     from shared.services.events import EventHandler, EventLedger
@@ -114,6 +118,44 @@ class Container:
         from shared.adapters.firebase_auth import FirebaseTokenVerifier
 
         return FirebaseTokenVerifier(self.clients.auth, self.clients.firebase_app, cache_seconds=self.settings.auth_cache_seconds)
+
+    @cached_property
+    def api_keys(self) -> ApiKeyService:
+        from shared.adapters.api_keys_store import FirestoreApiKeyRepository
+        from shared.services.admin_keys import ApiKeyService
+
+        return ApiKeyService(FirestoreApiKeyRepository(self.clients.firestore), cache_seconds=self.settings.api_key_cache_seconds)
+
+    @cached_property
+    def widgets(self) -> WidgetService:
+        from shared.adapters.metrics_store import FirestoreActiveSessionCounter, FirestoreMetricsReader
+        from shared.domain.widgets import Prices
+        from shared.services.admin_widgets import WidgetService
+
+        s = self.settings
+        prices = Prices(
+            s.price_input_per_million_tokens,
+            s.price_output_per_million_tokens,
+            s.price_firestore_reads_per_100k,
+            s.price_firestore_writes_per_100k,
+        )
+        db = self.clients.firestore
+        return WidgetService(self.tenants, FirestoreMetricsReader(db), FirestoreActiveSessionCounter(db), prices)
+
+    @cached_property
+    def experiments(self) -> ExperimentService:
+        from shared.adapters.experiments_store import FirestoreExperimentRepository
+        from shared.adapters.metrics_store import FirestoreMetricsReader
+        from shared.services.admin_experiments import ExperimentService
+
+        db = self.clients.firestore
+        return ExperimentService(FirestoreExperimentRepository(db), self.tenants, FirestoreMetricsReader(db))
+
+    @cached_property
+    def knowledge(self) -> KnowledgeService:
+        from shared.services.admin_knowledge import KnowledgeService
+
+        return KnowledgeService(self.tenants)
 
     @cached_property
     def ip_limiter(self) -> IpRateLimiter:

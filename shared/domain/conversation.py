@@ -178,6 +178,7 @@ class Conversation(BaseModel):
     contact: str | None = None  # WhatsApp number or similar, for replies on the guest's channel
     last_message: LastMessage | None = None
     takeover_count: int = 0
+    handoff_at: datetime | None = None  # since when the guest waits for a person (agent first-response time)
     variant: str | None = None
     experiment_id: str | None = None
     rate_window_start: datetime | None = None
@@ -246,6 +247,7 @@ class Conversation(BaseModel):
         if self.mode != "bot":
             return Transition(changed=False)  # already waiting or with a person
         self.mode = "pending"
+        self.handoff_at = now
         notice = system_message(now, localized(_ASK_HUMAN, self.language), audience="staff")
         self.append([notice], now)
         event = ChatEvent(
@@ -267,6 +269,7 @@ class Conversation(BaseModel):
         self.mode = "human"
         self.assigned_agent = agent
         self.takeover_count += 1
+        self.handoff_at = self.handoff_at or now
         notices = [
             system_message(now, localized(_JOINED_STAFF, self.language).format(name=agent.name), audience="staff"),
             system_message(
@@ -296,6 +299,7 @@ class Conversation(BaseModel):
             self.check_holder(by, admin=admin)
         self.mode = target
         self.assigned_agent = None
+        self.handoff_at = None
         message = system_message(now, localized(notice, self.language))
         self.append([message], now)
         return Transition(messages=[message])

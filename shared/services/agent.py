@@ -20,6 +20,7 @@ from shared.domain.conversation import (
 )
 from shared.domain.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.domain.events import AGENT_REPLIED, ChatEvent
+from shared.domain.metrics import first_reply_increments
 from shared.domain.records import Assignment, ConversationWrite, Note
 from shared.domain.validation import CONVERSATION_ID, clean_text, invalid, matching
 from shared.services.chat import MAX_MESSAGE_CHARS, POLL_LIMIT
@@ -59,7 +60,9 @@ class Principal:
 
 
 # Conversation fields an action may change; written by field so nothing else is overwritten.
-_ACTION_FIELDS = frozenset({"mode", "assigned_agent", "updated_at", "message_count", "recent", "last_message", "takeover_count"})
+_ACTION_FIELDS = frozenset(
+    {"mode", "assigned_agent", "updated_at", "message_count", "recent", "last_message", "takeover_count", "handoff_at"}
+)
 
 
 def public_conversation(conversation: Conversation) -> dict[str, Any]:
@@ -178,7 +181,9 @@ class AgentService:
             )
             conversation.append([message], now)
             events = [_agent_replied(conversation, message)] if conversation.channel == "whatsapp" else []
-            return self._write(conversation, Transition(messages=[message], events=events), day, "agent_replies")
+            write = self._write(conversation, Transition(messages=[message], events=events), day, "agent_replies")
+            write.metrics.update(first_reply_increments(conversation, now))
+            return write
 
         write = self.conversations.update_in_transaction(principal.tenant, conv_id, change)
         self.relay.dispatch(write.events)

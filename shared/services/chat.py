@@ -20,6 +20,7 @@ from shared.domain.conversation import (
     tenant_of,
 )
 from shared.domain.errors import ForbiddenError, NotFoundError, RateLimitedError
+from shared.domain.experiments import enroll, with_outcomes
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.leads import extract_lead, merge_leads
 from shared.domain.metrics import rating_increments
@@ -173,7 +174,8 @@ class ChatService:
         now = self.clock()
         session_id = self.sessions.issue()
         conversation = self._new_conversation(tenant_id, session_id, language, now)
-        greeting = pack.tenant.greeting.get(language) or next(iter(pack.tenant.greeting.values()), "")
+        overrides = enroll(conversation, knowledge.experiments)  # A/B: the variant is fixed at the first turn
+        greeting = overrides.greeting or pack.tenant.greeting.get(language) or next(iter(pack.tenant.greeting.values()), "")
         if not greeting:
             greeting = (
                 "Dzień dobry! W czym mogę pomóc?" if language == "pl" else f"Hello! How can I help you with {pack.tenant.name}?"
@@ -182,7 +184,10 @@ class ChatService:
         conversation.append([message], now)
         self.conversations.commit(
             ConversationWrite(
-                conversation, messages=[message], metrics={"conversations": 1, "messages": 1}, day=self._day(pack, now)
+                conversation,
+                messages=[message],
+                metrics=with_outcomes(conversation, knowledge.experiments, {"conversations": 1, "messages": 1}),
+                day=self._day(pack, now),
             )
         )
         token = self.tokens.guest_token(
@@ -212,7 +217,8 @@ class ChatService:
         # The expensive part (knowledge, the model) runs once, outside the retried commit.
         answers = current is None or current.mode in ("bot", "closed")
         probe = current or Conversation(id=conv_id, tenant=tenant_id, language=language, created_at=now, updated_at=now)
-        reply = self.answerer.reply(knowledge, probe, message, language, now) if answers else None
+        overrides = enroll(probe, knowledge.experiments)  # A/B: the variant follows from the conversation id
+        reply = self.answerer.reply(knowledge, probe, message, language, now, overrides) if answers else None
         lead_fields = extract_lead(message)
         if reply is not None and reply.model is not None:
             lead_fields = merge_leads(lead_fields, reply.model.lead)
@@ -227,6 +233,7 @@ class ChatService:
             day=self._day(pack, now),
             turns_per_minute=self.settings.session_turns_per_minute,
             reply=reply,
+            experiments=knowledge.experiments,
             lead_fields=lead_fields,
             latency_ms=int((time.perf_counter() - started) * 1000),
             client_message_id=client_message_id,
@@ -264,7 +271,7 @@ class ChatService:
             current.rated_at = now
             return ConversationWrite(
                 current,
-                metrics=rating_increments(score),
+                metrics=with_outcomes(current, knowledge.experiments, rating_increments(score, commented=bool(comment))),
                 day=self._day(knowledge.pack, now),
                 changed={"rating", "rating_comment", "rated_at"},
             )

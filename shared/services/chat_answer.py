@@ -7,6 +7,7 @@ from datetime import datetime
 
 from shared.domain.assistant import ModelFailure, ModelReply, ModelRequest, Turn
 from shared.domain.conversation import Conversation, localized
+from shared.domain.experiments import Overrides
 from shared.domain.handoff import handoff_notice, wants_human
 from shared.services.ports import LanguageModel, TenantKnowledge
 
@@ -44,20 +45,35 @@ class Answerer:
         self.ai_enabled = ai_enabled
         self.default_model = default_model
 
-    def reply(self, knowledge: TenantKnowledge, conversation: Conversation, message: str, language: str, now: datetime) -> Reply:
+    def reply(
+        self,
+        knowledge: TenantKnowledge,
+        conversation: Conversation,
+        message: str,
+        language: str,
+        now: datetime,
+        overrides: Overrides | None = None,
+    ) -> Reply:
         """What the bot says: a hand-off notice when the guest asks for a person, else an answer."""
         tenant = knowledge.pack.tenant
         if wants_human(message, tenant.handoff_keywords):
             return Reply(text=handoff_notice(tenant, now, language), source="agent", intent="handoff", wants_human=True)
-        return self.answer(knowledge, conversation, message, language)
+        reply = self.answer(knowledge, conversation, message, language, overrides or Overrides())
+        if overrides is not None and overrides.suggestions is False:
+            reply.suggestions = []
+        return reply
 
-    def answer(self, knowledge: TenantKnowledge, conversation: Conversation, message: str, language: str) -> Reply:
-        """The bot's answer from knowledge, the model, or an honest fallback."""
+    def answer(
+        self, knowledge: TenantKnowledge, conversation: Conversation, message: str, language: str, overrides: Overrides
+    ) -> Reply:
+        """The bot's answer from knowledge, the model, or an honest fallback (an A/B variant may change the knobs)."""
         from shared.domain.answering import answer_from_knowledge
         from shared.domain.quotes import unbacked_amounts
+        from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD
 
         pack = knowledge.pack
-        answer = answer_from_knowledge(pack, knowledge.index, message, language)
+        threshold = DEFAULT_FAQ_THRESHOLD if overrides.faq_threshold is None else overrides.faq_threshold
+        answer = answer_from_knowledge(pack, knowledge.index, message, language, faq_threshold=threshold)
         if answer.source in ("tool", "faq"):
             return Reply(
                 text=answer.text,
@@ -69,8 +85,8 @@ class Answerer:
         if not self.ai_enabled:
             return Reply(text=localized(_AI_OFF, language), source="fallback", intent="unknown", suggestions=answer.suggestions)
         request = ModelRequest(
-            model=pack.tenant.model or self.default_model,
-            persona=pack.tenant.persona,
+            model=overrides.model or pack.tenant.model or self.default_model,
+            persona=overrides.persona_for(pack.tenant.persona),
             language=language,
             tenant_name=pack.tenant.name,
             passages=answer.passages,

@@ -8,12 +8,14 @@ result, and a bot reply computed before a take-over is dropped rather than spoke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from shared.domain.assistant import LeadFields
 from shared.domain.conversation import Conversation, Message, TurnRecord, iso_utc, new_message_id
 from shared.domain.events import LEAD_CAPTURED, ChatEvent
+from shared.domain.experiments import Experiment, enroll, with_outcomes
 from shared.domain.leads import is_contactable
 from shared.domain.metrics import turn_increments
 from shared.domain.records import ConversationWrite, Lead
@@ -42,6 +44,7 @@ class TurnPlan:
     day: str
     turns_per_minute: int
     reply: Reply | None
+    experiments: Sequence[Experiment]
     lead_fields: LeadFields
     latency_ms: int
     client_message_id: str | None = None
@@ -61,6 +64,7 @@ class TurnPlan:
     def change(self, current: Conversation | None) -> ConversationWrite:
         """The write this turn makes on ``current`` (the state just read)."""
         conversation = current or self.new_conversation()
+        enroll(conversation, self.experiments)  # a new conversation records its variant at its first turn
         done = conversation.remembered(self.client_message_id)
         if done is not None:
             raise Replayed(done)
@@ -102,6 +106,7 @@ class TurnPlan:
             input_tokens=self.reply.input_tokens if self.reply else 0,
             output_tokens=self.reply.output_tokens if self.reply else 0,
         )
+        metrics = with_outcomes(conversation, self.experiments, metrics)
         self.record = TurnRecord(
             client_message_id=self.client_message_id or guest.id,
             response=spoken.text if spoken else "",

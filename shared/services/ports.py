@@ -14,6 +14,7 @@ from shared.domain.assistant import ModelReply, ModelRequest
 from shared.domain.conversation import Conversation, Message
 from shared.domain.errors import ConflictError, StaleWriteError
 from shared.domain.events import ChatEvent
+from shared.domain.experiments import Experiment
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.records import ConversationWrite, Note
 
@@ -35,6 +36,7 @@ class TenantKnowledge:
 
     pack: KnowledgePack
     version: int
+    experiments: list[Experiment] = field(default_factory=list)  # running A/B experiments, cached with the pack
     _index: Any = field(default=None, repr=False)
 
     @property
@@ -60,6 +62,9 @@ class TenantRepository(ABC):
     @abstractmethod
     def origin_known(self, origin: str) -> bool:
         """Whether any tenant allows this web origin (for CORS preflight, before the tenant is known)."""
+
+    def forget(self, tenant_id: str) -> None:  # noqa: B027 - optional hook; repositories without a cache need nothing
+        """Drop this instance's cached copy after it changed the tenant's config itself."""
 
 
 _UNREAD: Any = object()

@@ -33,6 +33,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
         if key.endswith(("_EMULATOR_HOST", "_BASE_URL")) or key in ("CHATDESK_ENV", "CHATDESK_DEV_ORIGINS"):
             monkeypatch.delenv(key)
+    # Production requires a session secret (Secret Manager); these tests are about everything else.
+    monkeypatch.setenv("CHATDESK_SESSION_SECRET", "s" * 40)
 
 
 @pytest.mark.parametrize("variable", sorted(STAND_INS))
