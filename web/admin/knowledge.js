@@ -1,7 +1,7 @@
 // The knowledge pack: its version and size, and an upload that replaces it (validated server-side
 // exactly like `tools.tenants import`; a refused pack lists every bad field and changes nothing).
 import { h } from "../lib/dom.js";
-import { fill, note, pick } from "./view.js";
+import { failureNote, fill, note, pick } from "./view.js";
 
 export class Knowledge {
   constructor({ api, t, fmt, toast, onError }) {
@@ -71,7 +71,7 @@ export class Knowledge {
       fill(this.body, h("dl", { class: "facts" }, facts.map(([k, v]) => h("div", {}, h("dt", { text: k }), h("dd", { text: typeof v === "number" ? fmt.num(v) : String(v) })))));
     } catch (err) {
       this.onError(err);
-      fill(this.body, note(err?.status === 404 ? t.unavailable : t.failed(err?.message ?? ""), "error"));
+      fill(this.body, failureNote(err, t));
     }
   }
 
@@ -83,6 +83,6 @@ export class Knowledge {
         ? Object.entries(details).map(([k, v]) => `${k}: ${v}`)
         : [];
     if (err?.status !== 400) return note(err?.message || this.t.actionFailed, "error");
-    return h("div", { class: "note note-error", role: "alert" }, h("p", { text: `${this.t.invalidPack} ${err.message ?? ""}` }), lines.length ? h("ul", {}, lines.map((l) => h("li", { text: l }))) : null);
+    return h("div", { class: "notice notice-error", role: "alert" }, h("p", { text: `${this.t.invalidPack} ${err.message ?? ""}` }), lines.length ? h("ul", {}, lines.map((l) => h("li", { text: l }))) : null);
   }
 }

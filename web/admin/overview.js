@@ -1,7 +1,7 @@
 // The eight metrics widgets: each card asks its own endpoint, so a slow or failing one never
 // blanks the others. Every chart carries its numbers as a table too.
 import { h } from "../lib/dom.js";
-import { COLORS, card, chart, fill, listOf, note, pick, table } from "./view.js";
+import { COLORS, card, chart, failureNote, fill, listOf, note, pick, table } from "./view.js";
 
 const KPIS = [
   ["total_conversations", "num"],
@@ -31,7 +31,7 @@ export class Overview {
   render() {
     const t = this.t;
     this.cards = {
-      summary: card("w-summary", t.overview, { wide: true }),
+      summary: card("w-summary", t.summary, { wide: true }),
       timeline: card("w-timeline", t.timeline, { wide: true }),
       intents: card("w-intents", t.topIntents),
       packages: card("w-packages", t.topPackages),
@@ -71,7 +71,7 @@ export class Overview {
 
   failure(err) {
     this.onError(err);
-    return note(err?.status === 404 ? this.t.unavailable : this.t.failed(err?.message ?? ""), "error");
+    return failureNote(err, this.t);
   }
 
   summary(data) {
@@ -209,7 +209,8 @@ export class Overview {
             labels: rows.map((r) => r.who),
             datasets: ["p50", "p95"].map((q, i) => ({ label: q, data: rows.map((r) => p(r, q) ?? 0), backgroundColor: COLORS[i * 2], borderRadius: 4 })),
           },
-          options: { scales: { y: { beginAtZero: true, ticks: { callback: (v) => fmt.ms(v) } } } },
+          // Bot answers take milliseconds, people take minutes: a log scale shows both.
+          options: { scales: { y: { type: "logarithmic", ticks: { callback: (v) => (String(v)[0] === "1" ? fmt.ms(v) : "") } } } },
         },
         { summary: t.chartOf(t.responseTimes, rows.map((r) => `${r.who} p50 ${fmt.ms(p(r, "p50"))}, p95 ${fmt.ms(p(r, "p95"))}`).join("; ")), height: 180 },
       ),
