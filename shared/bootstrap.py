@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from shared.adapters.firebase_auth import FirebaseTokenVerifier
     from shared.config import Settings
     from shared.services.admin_keys import ApiKeyService
+    from shared.services.admin_widgets import WidgetService
     from shared.services.agent import AgentService
     from shared.services.chat import ChatService, IpRateLimiter
     from shared.services.events import EventHandler, EventLedger
@@ -90,6 +91,22 @@ class Container:
         from shared.services.admin_keys import ApiKeyService
 
         return ApiKeyService(FirestoreApiKeyRepository(self.clients.firestore), cache_seconds=self.settings.api_key_cache_seconds)
+
+    @cached_property
+    def widgets(self) -> WidgetService:
+        from shared.adapters.metrics_store import FirestoreActiveSessionCounter, FirestoreMetricsReader
+        from shared.domain.widgets import Prices
+        from shared.services.admin_widgets import WidgetService
+
+        s = self.settings
+        prices = Prices(
+            s.price_input_per_million_tokens,
+            s.price_output_per_million_tokens,
+            s.price_firestore_reads_per_100k,
+            s.price_firestore_writes_per_100k,
+        )
+        db = self.clients.firestore
+        return WidgetService(self.tenants, FirestoreMetricsReader(db), FirestoreActiveSessionCounter(db), prices)
 
     @cached_property
     def ip_limiter(self) -> IpRateLimiter:

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
 
     # Admin API: how long an instance trusts a key it read (a revoke elsewhere takes this long to bite).
     api_key_cache_seconds: float = Field(30.0, alias="API_KEY_CACHE_SECONDS", ge=0)
+    # Price table (USD) for the widgets' estimated_cost_usd.
+    price_input_per_million_tokens: float = Field(0.30, alias="PRICE_INPUT_PER_MILLION_TOKENS", ge=0)
+    price_output_per_million_tokens: float = Field(2.50, alias="PRICE_OUTPUT_PER_MILLION_TOKENS", ge=0)
+    price_firestore_reads_per_100k: float = Field(0.06, alias="PRICE_FIRESTORE_READS_PER_100K", ge=0)
+    price_firestore_writes_per_100k: float = Field(0.18, alias="PRICE_FIRESTORE_WRITES_PER_100K", ge=0)
 
     twilio_auth_token: SecretStr | None = Field(None, alias="TWILIO_AUTH_TOKEN")
     twilio_base_url: str | None = Field(None, alias="TWILIO_BASE_URL")

@@ -78,6 +78,38 @@ def revoke_key(request: Request, key_id: str) -> dict[str, Any]:
     return container().api_keys.revoke(principal.tenant, key_id)
 
 
+# The eight widgets: GET with ?days=1..365 (custom takes a JSON body), all for the caller's tenant.
+WIDGETS = {
+    "metrics/summary": "summary",
+    "metrics/timeline": "timeline",
+    "top/intents": "top_intents",
+    "top/packages": "top_packages",
+    "active/sessions": "active_sessions",
+    "response/times": "response_times",
+    "satisfaction/scores": "satisfaction",
+}
+
+
+@app.route("/api/widgets/<group>/<name>")
+def widget(request: Request, group: str, name: str) -> dict[str, Any]:
+    from shared.domain.errors import NotFoundError
+
+    principal = _principal(request)
+    _require(principal, "metrics")
+    method = WIDGETS.get(f"{group}/{name}")
+    if method is None:
+        raise NotFoundError(f"No widget {group}/{name}")
+    result: dict[str, Any] = getattr(container().widgets, method)(principal.tenant, request.args.to_dict())
+    return result
+
+
+@app.route("/api/widgets/custom", methods=["POST"])
+def custom_widget(request: Request) -> dict[str, Any]:
+    principal = _principal(request)
+    _require(principal, "metrics")
+    return container().widgets.custom(principal.tenant, json_body(request))
+
+
 def admin(request: Request) -> Response:
     """Entry point."""
     return app(request)

@@ -7,13 +7,12 @@ Layout (everything a tenant owns lives under its own path):
     tenants/{tenant}/conversations/{id}/messages/{id}  messages (guests and agents read these)
     tenants/{tenant}/conversations/{id}/notes/{id}     internal notes (agents only)
     tenants/{tenant}/leads/{id}                        leads for the CRM
-    tenants/{tenant}/metrics/{day}/shards/{n}          sharded daily counters
+    tenants/{tenant}/metric_months/{month}_{n}         sharded daily counters (see metrics_store.py)
     registry/origins                                   which tenant allows which web origin
 """
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from shared.domain.conversation import Conversation, Message
 from shared.domain.errors import ConflictError, NotFoundError
+from shared.domain.experiments import Experiment
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.records import ConversationWrite, Note
 from shared.services.ports import ConversationRepository, TenantKnowledge, TenantRepository
@@ -71,12 +71,6 @@ def metric_field(key: str) -> str:
     return key.replace(".", METRIC_SEPARATOR)
 
 
-def _increments(counts: dict[str, int]) -> dict[str, Any]:
-    from google.cloud import firestore
-
-    return {metric_field(key): firestore.Increment(value) for key, value in counts.items()}
-
-
 @dataclass
 class _CacheEntry:
     knowledge: TenantKnowledge
@@ -119,7 +113,11 @@ class FirestoreTenantRepository(TenantRepository):
             if not knowledge_doc.exists:
                 raise NotFoundError(f"Tenant {tenant_id!r} has no knowledge yet")
             data = knowledge_doc.to_dict() or {}
-            knowledge = TenantKnowledge(pack=KnowledgePack.model_validate(data["pack"]), version=int(data["version"]))
+            knowledge = TenantKnowledge(
+                pack=KnowledgePack.model_validate(data["pack"]),
+                version=int(data["version"]),
+                experiments=[Experiment.model_validate(e) for e in data.get("experiments", [])],
+            )
             self._cache[tenant_id] = _CacheEntry(knowledge, now)
             return knowledge
 
@@ -143,6 +141,7 @@ class FirestoreTenantRepository(TenantRepository):
             tx.set(
                 tenant_ref.collection("knowledge").document("current"),
                 {"version": version, "pack": pack.model_dump(mode="json"), "updated_at": firestore.SERVER_TIMESTAMP},
+                merge=["version", "pack", "updated_at"],  # running experiments travel in this document too
             )
             tx.set(registry_ref, {"entries": entries})
             return version
@@ -217,9 +216,9 @@ class FirestoreConversationRepository(ConversationRepository):
             batch.set(self._tenant(conversation.tenant).collection("leads").document(write.lead.id), lead, merge=True)
             writes += 1
         if write.metrics and write.day:
-            shard = self._tenant(conversation.tenant).collection("metrics").document(write.day)
-            shard = shard.collection("shards").document(str(random.randrange(self._shards)))  # noqa: S311 - spreading load
-            batch.set(shard, {**_increments(write.metrics), "day": write.day}, merge=True)
+            from shared.adapters.metrics_store import stage_rollup
+
+            stage_rollup(batch, self._tenant(conversation.tenant), write.day, write.metrics, self._shards)
             writes += 1
         return writes
 

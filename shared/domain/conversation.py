@@ -131,6 +131,7 @@ class Conversation(BaseModel):
     contact: str | None = None  # WhatsApp number or similar, for replies on the guest's channel
     last_message: LastMessage | None = None
     takeover_count: int = 0
+    handoff_at: datetime | None = None  # since when the guest waits for a person (agent first-response time)
     variant: str | None = None
     experiment_id: str | None = None
     rate_window_start: datetime | None = None

@@ -22,6 +22,7 @@ from shared.domain.conversation import (
 )
 from shared.domain.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.domain.events import AGENT_REPLIED, ChatEvent
+from shared.domain.metrics import first_reply_increments
 from shared.domain.records import Assignment, ConversationWrite, Note
 from shared.domain.validation import CONVERSATION_ID, clean_text, invalid, matching
 from shared.services.chat import MAX_MESSAGE_CHARS, POLL_LIMIT, parse_cursor, public_message
@@ -63,7 +64,9 @@ _RELEASED = {"pl": "Rozmowa wróciła do asystenta.", "en": "You're back with ou
 _CLOSED = {"pl": "Rozmowa została zakończona. Dziękujemy!", "en": "The conversation has been closed. Thank you!"}
 
 # Conversation fields an action may change; written by field so nothing else is overwritten.
-_ACTION_FIELDS = frozenset({"mode", "assigned_agent", "updated_at", "message_count", "recent", "last_message", "takeover_count"})
+_ACTION_FIELDS = frozenset(
+    {"mode", "assigned_agent", "updated_at", "message_count", "recent", "last_message", "takeover_count", "handoff_at"}
+)
 
 
 def public_conversation(conversation: Conversation) -> dict[str, Any]:
@@ -155,6 +158,7 @@ class AgentService:
             conversation.mode = "human"
             conversation.assigned_agent = principal.agent_ref
             conversation.takeover_count += 1
+            conversation.handoff_at = conversation.handoff_at or now
             text = localized(_JOINED, conversation.language).format(name=principal.display_name)
             write = self._write(conversation, [system_message(now, text)], now, day, "takeovers")
             write.assignment = Assignment(number=conversation.takeover_count, agent=principal.agent_ref, at=now)
@@ -183,7 +187,9 @@ class AgentService:
                 language=conversation.language,
                 author=principal.agent_ref,
             )
-            return self._write(conversation, [message], now, day, "agent_replies")
+            write = self._write(conversation, [message], now, day, "agent_replies")
+            write.metrics.update(first_reply_increments(conversation, now))
+            return write
 
         write = self.conversations.update_in_transaction(principal.tenant, conv_id, change)
         conversation = write.conversation
@@ -243,6 +249,7 @@ class AgentService:
             now = self.clock()
             conversation.mode = target
             conversation.assigned_agent = None
+            conversation.handoff_at = None
             return self._write(conversation, [system_message(now, localized(notice, conversation.language))], now, day, metric)
 
         return self._respond(self.conversations.update_in_transaction(principal.tenant, conv_id, change))

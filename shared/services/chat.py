@@ -308,6 +308,7 @@ class ChatService:
             )
         if handoff and conversation.mode == "bot":
             conversation.mode = "pending"
+            conversation.handoff_at = now
             messages.append(system_message(reply_at + timedelta(microseconds=1), localized(_ASK_HUMAN, language)))
             events.append(
                 ChatEvent(
@@ -335,7 +336,7 @@ class ChatService:
         if lead is not None:
             conversation.lead_id = lead.id
         mode_changed = conversation.mode != mode_before
-        changed = None if is_new else set(_TURN_FIELDS) | ({"mode", "assigned_agent"} if mode_changed else set())
+        changed = None if is_new else set(_TURN_FIELDS) | ({"mode", "assigned_agent", "handoff_at"} if mode_changed else set())
         self.conversations.commit(
             ConversationWrite(
                 conversation, messages=messages, metrics=metrics, day=self._day(pack, now), lead=lead, changed=changed
@@ -381,7 +382,7 @@ class ChatService:
             current.rated_at = now
             return ConversationWrite(
                 current,
-                metrics=rating_increments(score),
+                metrics=rating_increments(score, commented=bool(comment)),
                 day=self._day(knowledge.pack, now),
                 changed={"rating", "rating_comment", "rated_at"},
             )

@@ -11,6 +11,7 @@ from typing import Any
 from shared.domain.assistant import ModelReply, ModelRequest
 from shared.domain.conversation import Conversation, Message
 from shared.domain.events import ChatEvent
+from shared.domain.experiments import Experiment
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.records import ConversationWrite, Note
 
@@ -32,6 +33,7 @@ class TenantKnowledge:
 
     pack: KnowledgePack
     version: int
+    experiments: list[Experiment] = field(default_factory=list)  # running A/B experiments, cached with the pack
     _index: Any = field(default=None, repr=False)
 
     @property

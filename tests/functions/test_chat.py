@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.bootstrap import container, reset_container
 from tests.conftest import function_app
@@ -48,13 +49,19 @@ def test_a_polish_question_gets_the_contract_shape_and_is_stored(client) -> None
 def test_roll_ups_are_sharded_daily_counters(client) -> None:  # type: ignore[no-untyped-def]
     body = client.post("/api/chat", json={"tenant": "hotel", "message": "What time is check-in?"}).get_json()
     assert body["source"] == "faq", body
-    today = datetime.now(ZoneInfo("Europe/Warsaw")).strftime("%Y-%m-%d")
-    day = db().collection("tenants").document("hotel").collection("metrics").document(today)
-    totals: dict[str, int] = {}
-    for shard in day.collection("shards").stream():
+    today = datetime.now(ZoneInfo("Europe/Warsaw")).date()
+    shards = (
+        db()
+        .collection("tenants")
+        .document("hotel")
+        .collection("metric_months")
+        .where(filter=FieldFilter("month", "==", f"{today:%Y-%m}"))
+    )
+    totals = {"messages": 0, "faq": 0}
+    for shard in shards.stream():
         data = shard.to_dict()
-        totals["messages"] = totals.get("messages", 0) + int(data.get("messages", 0))
-        totals["faq"] = totals.get("faq", 0) + int(data.get("by_source__faq", 0))
+        totals["messages"] += int(data.get(f"d{today:%d}__messages", 0))
+        totals["faq"] += int(data.get(f"d{today:%d}__by_source__faq", 0))
     assert totals["messages"] >= 2 and totals["faq"] >= 1
 
 
