@@ -113,6 +113,11 @@ def open_admin(browser: Browser, site: dict[str, Any], who: str = "admin", **kwa
     return context, page, errors
 
 
+def charts_drawn(page: Page) -> None:
+    """Chart.js loads on first use and sizes every canvas it draws on."""
+    page.wait_for_function("() => [...document.querySelectorAll('canvas')].every((c) => c.style.width)")
+
+
 def kpi(page: Page, name: str) -> Any:
     return page.locator(f'[data-kpi="{name}"] dd')
 
@@ -132,7 +137,7 @@ def test_the_admin_page_shows_the_widgets_computed_from_real_turns(browser: Brow
     expect(page.locator("#w-timeline canvas")).to_be_visible()
     expect(page.locator("#w-satisfaction canvas")).to_be_visible()
     expect(page.locator("#w-times table")).to_contain_text("Bot")
-    page.wait_for_timeout(500)  # charts finish their short animation
+    charts_drawn(page)
     page.screenshot(path=str(SHOTS / "admin-01-desktop.png"), full_page=True)
 
     # The period switch reloads the widgets for the new window.
@@ -222,7 +227,7 @@ def test_the_admin_page_fits_a_phone(browser: Browser, admin_site: dict[str, Any
     summary = admin_api(admin_site, "/api/widgets/metrics/summary?days=7")
     context, page, errors = open_admin(browser, admin_site, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     expect(kpi(page, "total_conversations")).to_have_text(str(summary["total_conversations"]))
-    page.wait_for_timeout(500)
+    charts_drawn(page)
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways on a phone ({width}px)"
     page.screenshot(path=str(SHOTS / "admin-04-phone-top.png"), full_page=False)

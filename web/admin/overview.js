@@ -15,7 +15,13 @@ const KPIS = [
   ["model_tokens", "num"],
   ["estimated_cost_usd", "money"],
 ];
-const CUSTOM_METRICS = ["conversations", "messages", "bot_resolved", "handoffs", "leads", "model_tokens"];
+// What the custom widget allows per grouping (shared/domain/widgets_custom.py); the API still
+// checks, and its 400 names the field.
+const CUSTOM_METRICS = {
+  day: ["conversations", "messages", "leads", "handoffs", "handoff_rate", "csat_avg", "model_tokens"],
+  variant: ["conversations", "bot_resolution_rate", "handoff_rate", "lead_rate", "csat_avg"],
+  intent: ["replies"],
+};
 const SCORES = [1, 2, 3, 4, 5];
 const ACTIVE_MINUTES = 30;
 
@@ -236,7 +242,7 @@ export class Overview {
     return h(
       "div",
       {},
-      h("p", { class: "muted small" }, [average != null ? t.average(fmt.num(average)) : null, `${fmt.num(total)} ${t.ratings.toLowerCase()}`, t.comments(fmt.num(pick(data, "comments", "comments_count") ?? 0))].filter(Boolean).join(" · ")),
+      h("p", { class: "muted small" }, [average != null ? t.average(fmt.num(average)) : null, t.ratingsCount(total, fmt.num(total)), t.comments(fmt.num(pick(data, "comments", "comments_count") ?? 0))].filter(Boolean).join(" · ")),
       chart(
         {
           type: "bar",
@@ -263,10 +269,17 @@ export class Overview {
   renderCustomForm() {
     const { t } = this;
     const { body } = this.cards.custom;
-    const boxes = CUSTOM_METRICS.map((m, i) =>
-      h("label", { class: "check" }, h("input", { type: "checkbox", name: "metric", value: m, checked: i < 2 }), h("span", { text: m })),
+    const checks = h("div", { class: "checks" });
+    const showMetrics = (group) =>
+      checks.replaceChildren(
+        ...CUSTOM_METRICS[group].map((m, i) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "metric", value: m, checked: i < 2 }), h("span", { text: m }))),
+      );
+    const groupBy = h(
+      "select",
+      { id: "custom-group", name: "group_by", onchange: () => showMetrics(groupBy.value) },
+      Object.keys(CUSTOM_METRICS).map((value) => h("option", { value, text: t.group[value] })),
     );
-    const groupBy = h("select", { id: "custom-group", name: "group_by" }, Object.entries(t.group).map(([value, label]) => h("option", { value, text: label })));
+    showMetrics(groupBy.value);
     const out = h("div", { class: "custom-out", "aria-live": "polite" });
     const form = h(
       "form",
@@ -274,12 +287,13 @@ export class Overview {
         class: "custom-form",
         onsubmit: (e) => {
           e.preventDefault();
-          const metrics = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
+          const metrics = [...checks.querySelectorAll("input:checked")].map((i) => i.value);
           this.runCustom({ metrics, group_by: groupBy.value }, out);
         },
       },
-      h("fieldset", {}, h("legend", { text: t.metrics }), h("div", { class: "checks" }, boxes)),
-      h("div", { class: "row" }, h("label", { for: "custom-group", text: t.groupBy }), groupBy, h("button", { class: "btn btn-secondary", type: "submit", text: t.run })),
+      h("div", { class: "row" }, h("label", { for: "custom-group", text: t.groupBy }), groupBy),
+      h("fieldset", {}, h("legend", { text: t.metrics }), checks),
+      h("button", { class: "btn btn-secondary", type: "submit", text: t.run }),
     );
     fill(body, form, out);
   }
@@ -288,7 +302,7 @@ export class Overview {
     const { t, fmt } = this;
     out.replaceChildren(note(t.loading));
     try {
-      const data = await this.api.customReport({ ...query, days: this.days }, this.days);
+      const data = await this.api.customReport({ ...query, days: this.days });
       const rows = listOf(data, "rows", "groups", "items");
       if (!rows.length) return out.replaceChildren(note(t.empty));
       const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];

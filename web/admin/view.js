@@ -118,14 +118,13 @@ export function chart(config, { summary, tableNode = null, showTable, height = 2
   const box = h("div", { class: "chart-box", style: { height: `${height}px` } }, canvas);
   loadCharts()
     .then(({ Chart }) => {
-      const reduce = globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
       // eslint-disable-next-line no-new
       new Chart(canvas, {
         ...config,
         options: {
           responsive: true,
           maintainAspectRatio: false,
-          animation: reduce ? false : { duration: 300 },
+          animation: false, // numbers to read, not to watch: drawn at once (and calm for reduced motion)
           plugins: { legend: { display: (config.data.datasets ?? []).length > 1, position: "bottom", labels: { boxWidth: 12 } } },
           ...config.options,
         },
