@@ -53,6 +53,7 @@ export class Experiments {
       onclick: () => this.toggleResults(x, toggle, results),
     });
     const next = state === "running" ? "stopped" : state === "draft" ? "running" : null;
+    const parameters = x.parameter ? [x.parameter] : Array.isArray(x.parameters) ? x.parameters : [];
     const variants = listOf(x, "variants")
       .map((v) => `${v.name}${v.weight != null ? ` ${v.weight}%` : ""}`)
       .join(" · ");
@@ -63,7 +64,7 @@ export class Experiments {
         "div",
         { class: "exp-head" },
         h("div", { class: "exp-title" }, h("strong", { text: x.name ?? x.id }), h("span", { class: `badge badge-state-${state}`, text: t.states[state] ?? state })),
-        h("div", { class: "exp-meta muted small", text: [t.params[x.parameter] ?? x.parameter, variants].filter(Boolean).join(" — ") }),
+        h("div", { class: "exp-meta muted small", text: [parameters.map((p) => t.params[p] ?? p).join(", "), variants].filter(Boolean).join(" — ") }),
         h(
           "div",
           { class: "actions" },
