@@ -28,7 +28,14 @@ from tests.helpers import sign_in_with_password
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHATDESK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-sync",
+]
 WAIT_MS = 20_000
 PASSWORD = "e2e-admin-password-123"
 # Three conversations: a computed quote then an FAQ question, a hand-off request, an English question.
@@ -59,7 +66,12 @@ def admin_site(gateway: str, local_cloud: dict[str, str], tmp_path_factory: pyte
     first = conversations[0]
     rated = requests.post(
         f"{gateway}/api/chat/rating",
-        json={"conversation_id": first["conversation_id"], "session_id": first["session_id"], "score": 5, "comment": "Szybko i konkretnie"},
+        json={
+            "conversation_id": first["conversation_id"],
+            "session_id": first["session_id"],
+            "score": 5,
+            "comment": "Szybko i konkretnie",
+        },
         timeout=30,
     )
     assert rated.status_code == 200, rated.text
@@ -100,7 +112,9 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
-def open_admin(browser: Browser, site: dict[str, Any], who: str = "admin", **kwargs: Any) -> tuple[BrowserContext, Page, list[str]]:
+def open_admin(
+    browser: Browser, site: dict[str, Any], who: str = "admin", **kwargs: Any
+) -> tuple[BrowserContext, Page, list[str]]:
     context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, "locale": "en-GB", **kwargs})
     context.set_default_timeout(WAIT_MS)
     page = context.new_page()
@@ -225,7 +239,9 @@ def test_an_admin_uploads_knowledge_and_a_bad_pack_changes_nothing(browser: Brow
 
 def test_the_admin_page_fits_a_phone(browser: Browser, admin_site: dict[str, Any]) -> None:
     summary = admin_api(admin_site, "/api/widgets/metrics/summary?days=7")
-    context, page, errors = open_admin(browser, admin_site, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    context, page, errors = open_admin(
+        browser, admin_site, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
     expect(kpi(page, "total_conversations")).to_have_text(str(summary["total_conversations"]))
     charts_drawn(page)
     width = page.evaluate("() => document.documentElement.scrollWidth")
