@@ -152,7 +152,7 @@ export class Overview {
           },
           options: { indexAxis: "y", scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
         },
-        { summary: this.t.chartOf(title, rows.map((r) => `${labelOf(r)} ${first.raw(r)}`).join(", ")), height: 40 + rows.length * 30 },
+        { summary: this.t.chartOf(title, rows.map((r) => `${labelOf(r)} ${first.raw(r)}`).join(", ")), height: 70 + rows.length * (14 + 22 * columns.length) },
       ),
       table([{ label: columns.labelHeader, value: labelOf }, ...columns.map((c) => ({ label: c.label, num: true, value: (r) => this.fmt.num(c.raw(r)) }))], rows, { caption: title }),
     );
