@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     # pydantic is imported on first use, not at import time: it is most of a cold start.
     from shared.adapters.firebase_auth import FirebaseTokenVerifier
     from shared.config import Settings
+    from shared.services.admin_experiments import ExperimentService
     from shared.services.admin_keys import ApiKeyService
+    from shared.services.admin_knowledge import KnowledgeService
     from shared.services.admin_widgets import WidgetService
     from shared.services.agent import AgentService
     from shared.services.chat import ChatService, IpRateLimiter
@@ -107,6 +109,21 @@ class Container:
         )
         db = self.clients.firestore
         return WidgetService(self.tenants, FirestoreMetricsReader(db), FirestoreActiveSessionCounter(db), prices)
+
+    @cached_property
+    def experiments(self) -> ExperimentService:
+        from shared.adapters.experiments_store import FirestoreExperimentRepository
+        from shared.adapters.metrics_store import FirestoreMetricsReader
+        from shared.services.admin_experiments import ExperimentService
+
+        db = self.clients.firestore
+        return ExperimentService(FirestoreExperimentRepository(db), self.tenants, FirestoreMetricsReader(db))
+
+    @cached_property
+    def knowledge(self) -> KnowledgeService:
+        from shared.services.admin_knowledge import KnowledgeService
+
+        return KnowledgeService(self.tenants)
 
     @cached_property
     def ip_limiter(self) -> IpRateLimiter:

@@ -110,6 +110,65 @@ def custom_widget(request: Request) -> dict[str, Any]:
     return container().widgets.custom(principal.tenant, json_body(request))
 
 
+EXPERIMENT = "/api/ab/experiments/<experiment_id>"
+
+
+@app.route("/api/ab/experiments")
+def experiments(request: Request) -> dict[str, Any]:
+    principal = _principal(request)
+    _require(principal, "experiments")
+    return container().experiments.list(principal.tenant)
+
+
+@app.route("/api/ab/experiments", methods=["POST"])
+def create_experiment(request: Request) -> tuple[dict[str, Any], int]:
+    principal = _principal(request)
+    _require(principal, "experiments")
+    return container().experiments.create(principal.tenant, json_body(request)), 201
+
+
+@app.route(EXPERIMENT)
+def experiment(request: Request, experiment_id: str) -> dict[str, Any]:
+    principal = _principal(request)
+    _require(principal, "experiments")
+    return container().experiments.get(principal.tenant, experiment_id)
+
+
+@app.route(EXPERIMENT, methods=["PATCH", "PUT"])
+def update_experiment(request: Request, experiment_id: str) -> dict[str, Any]:
+    principal = _principal(request)
+    _require(principal, "experiments")
+    return container().experiments.update(principal.tenant, experiment_id, json_body(request))
+
+
+@app.route(EXPERIMENT, methods=["DELETE"])
+def delete_experiment(request: Request, experiment_id: str) -> dict[str, Any]:
+    principal = _principal(request)
+    _require(principal, "experiments")
+    return container().experiments.delete(principal.tenant, experiment_id)
+
+
+@app.route(f"{EXPERIMENT}/results")
+def experiment_results(request: Request, experiment_id: str) -> dict[str, Any]:
+    principal = _principal(request)
+    _require(principal, "experiments")
+    return container().experiments.results(principal.tenant, experiment_id)
+
+
+@app.route("/api/admin/knowledge")
+def knowledge(request: Request) -> dict[str, Any]:
+    principal = _principal(request)
+    _require(principal, "knowledge")
+    return container().knowledge.current(principal.tenant)
+
+
+@app.route("/api/admin/knowledge", methods=["PUT"])
+def import_knowledge(request: Request) -> dict[str, Any]:
+    principal = _principal(request)
+    _require(principal, "knowledge")
+    return container().knowledge.replace(principal.tenant, request.get_data(cache=True))
+
+
 def admin(request: Request) -> Response:
     """Entry point."""
     return app(request)

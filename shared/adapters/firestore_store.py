@@ -151,6 +151,9 @@ class FirestoreTenantRepository(TenantRepository):
         self._origins = None
         return version
 
+    def forget(self, tenant_id: str) -> None:
+        self._cache.pop(tenant_id, None)
+
     def origin_known(self, origin: str) -> bool:
         now = self._clock()
         if self._origins is None or now - self._origins[0] > 60:

@@ -28,7 +28,8 @@ class InMemoryTenantRepository(TenantRepository):
     def import_pack(self, pack: KnowledgePack) -> int:
         current = self.knowledge.get(pack.tenant.id)
         version = current.version + 1 if current else 1
-        self.knowledge[pack.tenant.id] = TenantKnowledge(pack=pack, version=version)
+        experiments = current.experiments if current else []
+        self.knowledge[pack.tenant.id] = TenantKnowledge(pack=pack, version=version, experiments=experiments)
         return version
 
     def origin_known(self, origin: str) -> bool:

@@ -39,6 +39,10 @@ class Overrides(BaseModel):
     def parameters(self) -> set[str]:
         return {name for name in PARAMETERS if getattr(self, name) is not None}
 
+    def persona_for(self, persona: str) -> str:
+        """The tenant's persona with the variant's addition."""
+        return f"{persona.rstrip()}\n\n{self.persona}".strip() if self.persona else persona
+
     def merged(self, other: Overrides) -> Overrides:
         """These overrides with ``other``'s set fields on top."""
         return self.model_copy(update={k: getattr(other, k) for k in other.parameters()})

@@ -23,6 +23,7 @@ from shared.domain.conversation import (
 )
 from shared.domain.errors import BadRequestError, ForbiddenError, NotFoundError, RateLimitedError
 from shared.domain.events import HANDOFF_REQUESTED, LEAD_CAPTURED, ChatEvent
+from shared.domain.experiments import Overrides, enroll, with_outcomes
 from shared.domain.handoff import handoff_notice, wants_human
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.leads import extract_lead, is_contactable, merge_leads
@@ -223,7 +224,8 @@ class ChatService:
         now = self.clock()
         session_id = new_session_id()
         conversation = self._new_conversation(tenant_id, session_id, language, now)
-        greeting = pack.tenant.greeting.get(language) or next(iter(pack.tenant.greeting.values()), "")
+        overrides = enroll(conversation, knowledge.experiments)  # A/B: the variant is fixed at the first turn
+        greeting = overrides.greeting or pack.tenant.greeting.get(language) or next(iter(pack.tenant.greeting.values()), "")
         if not greeting:
             greeting = (
                 "Dzień dobry! W czym mogę pomóc?" if language == "pl" else f"Hello! How can I help you with {pack.tenant.name}?"
@@ -232,7 +234,10 @@ class ChatService:
         conversation.append([message], now)
         self.conversations.commit(
             ConversationWrite(
-                conversation, messages=[message], metrics={"conversations": 1, "messages": 1}, day=self._day(pack, now)
+                conversation,
+                messages=[message],
+                metrics=with_outcomes(conversation, knowledge.experiments, {"conversations": 1, "messages": 1}),
+                day=self._day(pack, now),
             )
         )
         token = self.tokens.guest_token(
@@ -256,6 +261,7 @@ class ChatService:
         existing = self.conversations.get(tenant_id, conv_id)
         is_new = existing is None
         conversation = existing or self._new_conversation(tenant_id, session_id, pack.tenant.default_language, now)
+        overrides = enroll(conversation, knowledge.experiments)
         self._check_session_rate(conversation, now)
         language = self._language(pack, body.get("language"), message, None if is_new else conversation.language)
         conversation.language = language
@@ -278,8 +284,10 @@ class ChatService:
             reply = _Reply(text=handoff_notice(pack.tenant, now, language), source="agent", intent="handoff")
             handoff = True
         else:
-            reply = self._answer(knowledge, conversation, message, language)
+            reply = self._answer(knowledge, conversation, message, language, overrides)
             handoff = reply.wants_human
+        if overrides.suggestions is False:
+            reply.suggestions = []
 
         lead_fields = extract_lead(message)
         if reply.model is not None:
@@ -333,6 +341,7 @@ class ChatService:
             input_tokens=reply.input_tokens,
             output_tokens=reply.output_tokens,
         )
+        metrics = with_outcomes(conversation, knowledge.experiments, metrics)
         if lead is not None:
             conversation.lead_id = lead.id
         mode_changed = conversation.mode != mode_before
@@ -382,7 +391,7 @@ class ChatService:
             current.rated_at = now
             return ConversationWrite(
                 current,
-                metrics=rating_increments(score, commented=bool(comment)),
+                metrics=with_outcomes(current, knowledge.experiments, rating_increments(score, commented=bool(comment))),
                 day=self._day(knowledge.pack, now),
                 changed={"rating", "rating_comment", "rated_at"},
             )
@@ -435,12 +444,16 @@ class ChatService:
             updated_at=now,
         )
 
-    def _answer(self, knowledge: TenantKnowledge, conversation: Conversation, message: str, language: str) -> _Reply:
+    def _answer(
+        self, knowledge: TenantKnowledge, conversation: Conversation, message: str, language: str, overrides: Overrides
+    ) -> _Reply:
         from shared.domain.answering import answer_from_knowledge
         from shared.domain.quotes import unbacked_amounts
+        from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD
 
         pack = knowledge.pack
-        answer = answer_from_knowledge(pack, knowledge.index, message, language)
+        threshold = DEFAULT_FAQ_THRESHOLD if overrides.faq_threshold is None else overrides.faq_threshold
+        answer = answer_from_knowledge(pack, knowledge.index, message, language, faq_threshold=threshold)
         if answer.source in ("tool", "faq"):
             return _Reply(
                 text=answer.text,
@@ -452,8 +465,8 @@ class ChatService:
         if not self.ai_enabled:
             return _Reply(text=localized(_AI_OFF, language), source="fallback", intent="unknown", suggestions=answer.suggestions)
         request = ModelRequest(
-            model=pack.tenant.model or self.settings.default_model,
-            persona=pack.tenant.persona,
+            model=overrides.model or pack.tenant.model or self.settings.default_model,
+            persona=overrides.persona_for(pack.tenant.persona),
             language=language,
             tenant_name=pack.tenant.name,
             passages=answer.passages,

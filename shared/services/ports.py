@@ -60,6 +60,9 @@ class TenantRepository(ABC):
     def origin_known(self, origin: str) -> bool:
         """Whether any tenant allows this web origin (for CORS preflight, before the tenant is known)."""
 
+    def forget(self, tenant_id: str) -> None:  # noqa: B027 - optional hook; repositories without a cache need nothing
+        """Drop this instance's cached copy after it changed the tenant's config itself."""
+
 
 class ConversationRepository(ABC):
     """Conversations, their messages and notes, leads and roll-ups."""

@@ -12,6 +12,15 @@ from tools.agents import create_agent
 EXACT_401 = b'{"error": "Unauthorized", "message": "Valid API key required"}'
 ADMIN_ROUTES = [
     ("GET", "/api/admin/me"),
+    ("GET", "/api/widgets/metrics/summary"),
+    ("POST", "/api/widgets/custom"),
+    ("GET", "/api/ab/experiments"),
+    ("POST", "/api/ab/experiments"),
+    ("PATCH", "/api/ab/experiments/exp-x"),
+    ("DELETE", "/api/ab/experiments/exp-x"),
+    ("GET", "/api/ab/experiments/exp-x/results"),
+    ("GET", "/api/admin/knowledge"),
+    ("PUT", "/api/admin/knowledge"),
     ("GET", "/api/admin/keys"),
     ("POST", "/api/admin/keys"),
     ("DELETE", "/api/admin/keys/0123456789abcdef"),
@@ -35,6 +44,7 @@ def all_routes() -> list[tuple[str, str]]:
     routes = []
     for rule, methods in app.rules():
         path = rule.replace("<key_id>", "0123456789abcdef").replace("<experiment_id>", "exp-x")
+        path = path.replace("<group>/<name>", "metrics/summary")
         routes += [(m, path) for m in methods if m not in ("HEAD", "OPTIONS")]
     return routes
 
