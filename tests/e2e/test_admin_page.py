@@ -175,7 +175,7 @@ def test_an_admin_creates_a_key_that_works_once_shown_and_revokes_it(browser: Br
     assert me.status_code == 200 and me.json()["tenant"] == admin_site["tenant"]
     row = page.locator(".keys-table tbody tr", has_text=name)
     expect(row).to_contain_text("Active")
-    page.screenshot(path=str(SHOTS / "admin-02-key-created.png"), full_page=False)
+    page.locator("#keys").screenshot(path=str(SHOTS / "admin-02-key-created.png"))
 
     # Shown once: closing the box forgets it, and the list never has the secret.
     page.get_by_role("button", name="Done").click()
@@ -196,7 +196,7 @@ def test_an_admin_starts_and_stops_an_experiment_and_reads_its_results(browser: 
     context, page, errors = open_admin(browser, admin_site)
     name = random_id("greeting-test")
     page.get_by_text("New experiment").click()
-    page.get_by_label("Name").fill(name)
+    page.get_by_label("Experiment name").fill(name)
     page.get_by_label("Parameter").select_option("greeting")
     page.get_by_label("Control (A) value").fill("Dzień dobry! W czym pomóc?")
     page.get_by_label("Variant (B) value").fill("Cześć! Policzę wycenę od ręki.")
@@ -211,7 +211,7 @@ def test_an_admin_starts_and_stops_an_experiment_and_reads_its_results(browser: 
     item.get_by_role("button", name="Results").click()
     expect(item.locator(".results-table").first).to_contain_text("A")
     expect(item.locator(".decision").first).to_have_attribute("data-decision", "insufficient_data")
-    page.screenshot(path=str(SHOTS / "admin-03-experiment.png"), full_page=False)
+    page.locator("#experiments").screenshot(path=str(SHOTS / "admin-03-experiment.png"))
     item.get_by_role("button", name="Stop").click()
     expect(item).to_have_attribute("data-state", "stopped")
     assert errors == []
@@ -221,17 +221,19 @@ def test_an_admin_starts_and_stops_an_experiment_and_reads_its_results(browser: 
 def test_an_admin_uploads_knowledge_and_a_bad_pack_changes_nothing(browser: Browser, admin_site: dict[str, Any]) -> None:
     before = admin_api(admin_site, "/api/admin/knowledge")["version"]
     context, page, errors = open_admin(browser, admin_site)
-    facts = page.locator("#knowledge .facts")
-    expect(facts).to_contain_text(str(before))
+    version = page.locator('#knowledge [data-fact="version"] dd')
+    expect(version).to_have_text(str(before))
     page.get_by_label("Knowledge pack (YAML or JSON)").set_input_files(str(admin_site["pack_file"]))
     page.get_by_role("button", name="Upload").click()
-    expect(facts).to_contain_text(str(before + 1))
+    expect(page.locator(".toast")).to_contain_text(f"Knowledge imported: version {before + 1}")
+    expect(version).to_have_text(str(before + 1))
 
     bad = admin_site["pack_file"].with_name("bad.yaml")
     bad.write_text("tenant: {id: x}\npackages: [{id: 1}]\n", encoding="utf-8")
     page.get_by_label("Knowledge pack (YAML or JSON)").set_input_files(str(bad))
     page.get_by_role("button", name="Upload").click()
     expect(page.locator("#knowledge .problems [role=alert]")).to_contain_text("nothing changed")
+    page.locator("#knowledge").screenshot(path=str(SHOTS / "admin-06-knowledge-refused.png"))
     assert admin_api(admin_site, "/api/admin/knowledge")["version"] == before + 1
     assert errors == []
     context.close()

@@ -130,7 +130,7 @@ export class Experiments {
       h(
         "h4",
         { class: "analysis-title" },
-        h("span", { text: metric }),
+        h("span", { text: t.outcomes[metric] ?? metric }),
         h("span", { class: `decision${winner ? " decision-winner" : ""}`, "data-decision": decision, text: t.decision(decision) }),
       ),
       table(
@@ -144,7 +144,7 @@ export class Experiments {
           { label: t.verdict, value: (v) => h("span", { class: `verdict verdict-${v.decision}`, text: t.verdicts[v.decision] ?? v.decision }) },
         ],
         a.variants ?? [],
-        { caption: `${t.results}: ${metric}`, className: "results-table stack" },
+        { caption: `${t.results}: ${t.outcomes[metric] ?? metric}`, className: "results-table stack" },
       ),
     );
   }
@@ -185,7 +185,7 @@ export class Experiments {
           }
         },
       },
-      field("exp-name", t.name, name),
+      field("exp-name", t.experimentName, name),
       field("exp-param", t.parameter, parameter),
       field("exp-a", t.controlValue, a),
       field("exp-b", t.variantValue, b),

@@ -107,7 +107,9 @@ export const STRINGS = {
       d.startsWith("winner:")
         ? `Winner: ${d.slice(7)}`
         : { no_difference: "No meaningful difference", continue: "Keep running", insufficient_data: "Too few conversations yet" }[d] ?? d,
+    outcomes: { bot_resolution: "Resolved by the bot", lead_rate: "Conversations with a lead", handoff_rate: "Handed to a person" },
     newExperiment: "New experiment",
+    experimentName: "Experiment name",
     params: {
       greeting: "Greeting",
       persona: "Persona addition",
@@ -263,7 +265,9 @@ export const STRINGS = {
       d.startsWith("winner:")
         ? `Zwycięzca: ${d.slice(7)}`
         : { no_difference: "Brak istotnej różnicy", continue: "Zbieraj dalej", insufficient_data: "Jeszcze za mało rozmów" }[d] ?? d,
+    outcomes: { bot_resolution: "Rozwiązane przez bota", lead_rate: "Rozmowy z leadem", handoff_rate: "Przekazane konsultantowi" },
     newExperiment: "Nowy eksperyment",
+    experimentName: "Nazwa eksperymentu",
     params: {
       greeting: "Powitanie",
       persona: "Dodatek do persony",

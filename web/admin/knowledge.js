@@ -62,13 +62,14 @@ export class Knowledge {
       const pack = data.pack ?? data;
       const count = (key) => (Array.isArray(pack?.[key]) ? pack[key].length : pick(data, `${key}_count`));
       const facts = [
-        [t.version, pick(data, "version", "knowledge_version")],
-        [t.updated, fmt.dateTime(pick(data, "updated_at", "imported_at"))],
-        [t.packages, count("packages")],
-        [t.faq, count("faq")],
-        [t.documents, count("documents")],
+        ["version", pick(data, "version", "knowledge_version")],
+        ["updated", fmt.dateTime(pick(data, "updated_at", "imported_at"))],
+        ["packages", count("packages")],
+        ["faq", count("faq")],
+        ["documents", count("documents")],
       ].filter(([, v]) => v != null);
-      fill(this.body, h("dl", { class: "facts" }, facts.map(([k, v]) => h("div", {}, h("dt", { text: k }), h("dd", { text: typeof v === "number" ? fmt.num(v) : String(v) })))));
+      const term = (k, v) => h("div", { "data-fact": k }, h("dt", { text: t[k] }), h("dd", { text: typeof v === "number" ? fmt.num(v) : String(v) }));
+      fill(this.body, h("dl", { class: "facts" }, facts.map(([k, v]) => term(k, v))));
     } catch (err) {
       this.onError(err);
       fill(this.body, failureNote(err, t));
