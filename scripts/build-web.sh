@@ -36,10 +36,10 @@ node_modules/.bin/esbuild --bundle --format=esm --platform=browser --target=es20
   --legal-comments=none --log-level=warning --outfile="$charts.tmp" --sourcefile=chart-entry.js <<'JS'
 import {
   Chart, BarController, BarElement, LineController, LineElement, PointElement, DoughnutController,
-  ArcElement, CategoryScale, LinearScale, Filler, Legend, Tooltip,
+  ArcElement, CategoryScale, LinearScale, LogarithmicScale, Filler, Legend, Tooltip,
 } from "chart.js";
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, DoughnutController,
-  ArcElement, CategoryScale, LinearScale, Filler, Legend, Tooltip);
+  ArcElement, CategoryScale, LinearScale, LogarithmicScale, Filler, Legend, Tooltip);
 export { Chart };
 JS
 mv "$charts.tmp" "$charts"

@@ -24,8 +24,9 @@ export class AdminApi {
     return this.call("GET", `/api/widgets/${name}`, { params });
   }
 
-  customReport(body, days) {
-    return this.call("POST", "/api/widgets/custom", { params: { days }, body });
+  /** body: {metrics: [...], group_by, filters?, days} */
+  customReport(body) {
+    return this.call("POST", "/api/widgets/custom", { body });
   }
 
   experiments() {

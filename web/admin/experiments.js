@@ -2,7 +2,7 @@
 // the always-valid difference to control, from shared/domain/experiment_stats.py), and a small
 // form for a two-variant experiment on one bot parameter.
 import { h, replaceChildren } from "../lib/dom.js";
-import { fill, listOf, note, pick, table } from "./view.js";
+import { failureNote, fill, listOf, note, pick, table } from "./view.js";
 
 const PARAMETERS = ["greeting", "persona", "faq_threshold", "model", "suggestions"];
 
@@ -36,7 +36,7 @@ export class Experiments {
       fill(this.body, this.items.length ? h("ul", { class: "exp-list" }, this.items.map((x) => this.item(x))) : note(this.t.noExperiments));
     } catch (err) {
       this.onError(err);
-      fill(this.body, note(err?.status === 404 ? this.t.unavailable : this.t.failed(err?.message ?? ""), "error"));
+      fill(this.body, failureNote(err, this.t));
     }
   }
 
@@ -53,6 +53,7 @@ export class Experiments {
       onclick: () => this.toggleResults(x, toggle, results),
     });
     const next = state === "running" ? "stopped" : state === "draft" ? "running" : null;
+    const parameters = x.parameter ? [x.parameter] : Array.isArray(x.parameters) ? x.parameters : [];
     const variants = listOf(x, "variants")
       .map((v) => `${v.name}${v.weight != null ? ` ${v.weight}%` : ""}`)
       .join(" · ");
@@ -63,7 +64,7 @@ export class Experiments {
         "div",
         { class: "exp-head" },
         h("div", { class: "exp-title" }, h("strong", { text: x.name ?? x.id }), h("span", { class: `badge badge-state-${state}`, text: t.states[state] ?? state })),
-        h("div", { class: "exp-meta muted small", text: [t.params[x.parameter] ?? x.parameter, variants].filter(Boolean).join(" — ") }),
+        h("div", { class: "exp-meta muted small", text: [parameters.map((p) => t.params[p] ?? p).join(", "), variants].filter(Boolean).join(" — ") }),
         h(
           "div",
           { class: "actions" },
@@ -129,7 +130,7 @@ export class Experiments {
       h(
         "h4",
         { class: "analysis-title" },
-        h("span", { text: metric }),
+        h("span", { text: t.outcomes[metric] ?? metric }),
         h("span", { class: `decision${winner ? " decision-winner" : ""}`, "data-decision": decision, text: t.decision(decision) }),
       ),
       table(
@@ -139,11 +140,11 @@ export class Experiments {
           { label: t.ci95, num: true, value: (v) => fmt.interval(v.ci95) },
           { label: t.diff, num: true, value: (v) => (v.decision === "control" ? "—" : fmt.points(v.diff_vs_control)) },
           { label: t.diffCi, num: true, value: (v) => fmt.interval(v.diff_ci, (d) => fmt.points(d)) },
-          { label: t.pValue, num: true, value: (v) => (v.always_valid_p == null ? "—" : fmt.num(Number(v.always_valid_p).toPrecision(2))) },
+          { label: t.pValue, num: true, value: (v) => fmt.p(v.always_valid_p) },
           { label: t.verdict, value: (v) => h("span", { class: `verdict verdict-${v.decision}`, text: t.verdicts[v.decision] ?? v.decision }) },
         ],
         a.variants ?? [],
-        { caption: `${t.results}: ${metric}`, className: "results-table" },
+        { caption: `${t.results}: ${t.outcomes[metric] ?? metric}`, className: "results-table stack" },
       ),
     );
   }
@@ -184,7 +185,7 @@ export class Experiments {
           }
         },
       },
-      field("exp-name", t.name, name),
+      field("exp-name", t.experimentName, name),
       field("exp-param", t.parameter, parameter),
       field("exp-a", t.controlValue, a),
       field("exp-b", t.variantValue, b),

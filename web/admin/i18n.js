@@ -17,6 +17,7 @@ export const STRINGS = {
     sessionExpired: "Your session has expired. Sign in again.",
     sections: "Sections",
     overview: "Overview",
+    summary: "Summary",
     experiments: "Experiments",
     keys: "API keys",
     knowledge: "Knowledge",
@@ -68,6 +69,7 @@ export const STRINGS = {
     ratings: "Ratings",
     comments: (n) => `${n} with a comment`,
     average: (x) => `Average ${x}`,
+    ratingsCount: (n, text) => `${text} ${n === 1 ? "rating" : "ratings"}`,
     custom: "Custom report",
     customLead: "Pick metrics and a grouping; the API refuses anything outside its allow-list.",
     metrics: "Metrics",
@@ -105,7 +107,9 @@ export const STRINGS = {
       d.startsWith("winner:")
         ? `Winner: ${d.slice(7)}`
         : { no_difference: "No meaningful difference", continue: "Keep running", insufficient_data: "Too few conversations yet" }[d] ?? d,
+    outcomes: { bot_resolution: "Resolved by the bot", lead_rate: "Conversations with a lead", handoff_rate: "Handed to a person" },
     newExperiment: "New experiment",
+    experimentName: "Experiment name",
     params: {
       greeting: "Greeting",
       persona: "Persona addition",
@@ -172,6 +176,7 @@ export const STRINGS = {
     sessionExpired: "Sesja wygasła. Zaloguj się ponownie.",
     sections: "Sekcje",
     overview: "Przegląd",
+    summary: "Podsumowanie",
     experiments: "Eksperymenty",
     keys: "Klucze API",
     knowledge: "Baza wiedzy",
@@ -223,6 +228,7 @@ export const STRINGS = {
     ratings: "Oceny",
     comments: (n) => `${n} z komentarzem`,
     average: (x) => `Średnio ${x}`,
+    ratingsCount: (n, text) => `${text} ${n === 1 ? "ocena" : [2, 3, 4].includes(n % 10) && ![12, 13, 14].includes(n % 100) ? "oceny" : "ocen"}`,
     custom: "Własny raport",
     customLead: "Wybierz miary i grupowanie; API odrzuca wszystko spoza swojej listy.",
     metrics: "Miary",
@@ -259,7 +265,9 @@ export const STRINGS = {
       d.startsWith("winner:")
         ? `Zwycięzca: ${d.slice(7)}`
         : { no_difference: "Brak istotnej różnicy", continue: "Zbieraj dalej", insufficient_data: "Jeszcze za mało rozmów" }[d] ?? d,
+    outcomes: { bot_resolution: "Rozwiązane przez bota", lead_rate: "Rozmowy z leadem", handoff_rate: "Przekazane konsultantowi" },
     newExperiment: "Nowy eksperyment",
+    experimentName: "Nazwa eksperymentu",
     params: {
       greeting: "Powitanie",
       persona: "Dodatek do persony",

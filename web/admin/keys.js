@@ -73,7 +73,7 @@ export class Keys {
               },
             ],
             keys,
-            { caption: t.keys, className: "keys-table" },
+            { caption: t.keys, className: "keys-table stack" },
           )
         : note(t.noKeys);
       fill(this.body, body);

@@ -1,7 +1,7 @@
 // The knowledge pack: its version and size, and an upload that replaces it (validated server-side
 // exactly like `tools.tenants import`; a refused pack lists every bad field and changes nothing).
 import { h } from "../lib/dom.js";
-import { fill, note, pick } from "./view.js";
+import { failureNote, fill, note, pick } from "./view.js";
 
 export class Knowledge {
   constructor({ api, t, fmt, toast, onError }) {
@@ -62,16 +62,17 @@ export class Knowledge {
       const pack = data.pack ?? data;
       const count = (key) => (Array.isArray(pack?.[key]) ? pack[key].length : pick(data, `${key}_count`));
       const facts = [
-        [t.version, pick(data, "version", "knowledge_version")],
-        [t.updated, fmt.dateTime(pick(data, "updated_at", "imported_at"))],
-        [t.packages, count("packages")],
-        [t.faq, count("faq")],
-        [t.documents, count("documents")],
+        ["version", pick(data, "version", "knowledge_version")],
+        ["updated", fmt.dateTime(pick(data, "updated_at", "imported_at"))],
+        ["packages", count("packages")],
+        ["faq", count("faq")],
+        ["documents", count("documents")],
       ].filter(([, v]) => v != null);
-      fill(this.body, h("dl", { class: "facts" }, facts.map(([k, v]) => h("div", {}, h("dt", { text: k }), h("dd", { text: typeof v === "number" ? fmt.num(v) : String(v) })))));
+      const term = (k, v) => h("div", { "data-fact": k }, h("dt", { text: t[k] }), h("dd", { text: typeof v === "number" ? fmt.num(v) : String(v) }));
+      fill(this.body, h("dl", { class: "facts" }, facts.map(([k, v]) => term(k, v))));
     } catch (err) {
       this.onError(err);
-      fill(this.body, note(err?.status === 404 ? t.unavailable : t.failed(err?.message ?? ""), "error"));
+      fill(this.body, failureNote(err, t));
     }
   }
 
@@ -83,6 +84,6 @@ export class Knowledge {
         ? Object.entries(details).map(([k, v]) => `${k}: ${v}`)
         : [];
     if (err?.status !== 400) return note(err?.message || this.t.actionFailed, "error");
-    return h("div", { class: "note note-error", role: "alert" }, h("p", { text: `${this.t.invalidPack} ${err.message ?? ""}` }), lines.length ? h("ul", {}, lines.map((l) => h("li", { text: l }))) : null);
+    return h("div", { class: "notice notice-error", role: "alert" }, h("p", { text: `${this.t.invalidPack} ${err.message ?? ""}` }), lines.length ? h("ul", {}, lines.map((l) => h("li", { text: l }))) : null);
   }
 }

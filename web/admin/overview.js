@@ -1,7 +1,7 @@
 // The eight metrics widgets: each card asks its own endpoint, so a slow or failing one never
 // blanks the others. Every chart carries its numbers as a table too.
 import { h } from "../lib/dom.js";
-import { COLORS, card, chart, fill, listOf, note, pick, table } from "./view.js";
+import { COLORS, card, chart, failureNote, fill, listOf, note, pick, table } from "./view.js";
 
 const KPIS = [
   ["total_conversations", "num"],
@@ -15,7 +15,13 @@ const KPIS = [
   ["model_tokens", "num"],
   ["estimated_cost_usd", "money"],
 ];
-const CUSTOM_METRICS = ["conversations", "messages", "bot_resolved", "handoffs", "leads", "model_tokens"];
+// What the custom widget allows per grouping (shared/domain/widgets_custom.py); the API still
+// checks, and its 400 names the field.
+const CUSTOM_METRICS = {
+  day: ["conversations", "messages", "leads", "handoffs", "handoff_rate", "csat_avg", "model_tokens"],
+  variant: ["conversations", "bot_resolution_rate", "handoff_rate", "lead_rate", "csat_avg"],
+  intent: ["replies"],
+};
 const SCORES = [1, 2, 3, 4, 5];
 const ACTIVE_MINUTES = 30;
 
@@ -31,7 +37,7 @@ export class Overview {
   render() {
     const t = this.t;
     this.cards = {
-      summary: card("w-summary", t.overview, { wide: true }),
+      summary: card("w-summary", t.summary, { wide: true }),
       timeline: card("w-timeline", t.timeline, { wide: true }),
       intents: card("w-intents", t.topIntents),
       packages: card("w-packages", t.topPackages),
@@ -71,7 +77,7 @@ export class Overview {
 
   failure(err) {
     this.onError(err);
-    return note(err?.status === 404 ? this.t.unavailable : this.t.failed(err?.message ?? ""), "error");
+    return failureNote(err, this.t);
   }
 
   summary(data) {
@@ -146,7 +152,7 @@ export class Overview {
           },
           options: { indexAxis: "y", scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
         },
-        { summary: this.t.chartOf(title, rows.map((r) => `${labelOf(r)} ${first.raw(r)}`).join(", ")), height: 40 + rows.length * 30 },
+        { summary: this.t.chartOf(title, rows.map((r) => `${labelOf(r)} ${first.raw(r)}`).join(", ")), height: 70 + rows.length * (14 + 22 * columns.length) },
       ),
       table([{ label: columns.labelHeader, value: labelOf }, ...columns.map((c) => ({ label: c.label, num: true, value: (r) => this.fmt.num(c.raw(r)) }))], rows, { caption: title }),
     );
@@ -209,7 +215,8 @@ export class Overview {
             labels: rows.map((r) => r.who),
             datasets: ["p50", "p95"].map((q, i) => ({ label: q, data: rows.map((r) => p(r, q) ?? 0), backgroundColor: COLORS[i * 2], borderRadius: 4 })),
           },
-          options: { scales: { y: { beginAtZero: true, ticks: { callback: (v) => fmt.ms(v) } } } },
+          // Bot answers take milliseconds, people take minutes: a log scale shows both.
+          options: { scales: { y: { type: "logarithmic", ticks: { callback: (v) => (String(v)[0] === "1" ? fmt.ms(v) : "") } } } },
         },
         { summary: t.chartOf(t.responseTimes, rows.map((r) => `${r.who} p50 ${fmt.ms(p(r, "p50"))}, p95 ${fmt.ms(p(r, "p95"))}`).join("; ")), height: 180 },
       ),
@@ -235,7 +242,7 @@ export class Overview {
     return h(
       "div",
       {},
-      h("p", { class: "muted small" }, [average != null ? t.average(fmt.num(average)) : null, `${fmt.num(total)} ${t.ratings.toLowerCase()}`, t.comments(fmt.num(pick(data, "comments", "comments_count") ?? 0))].filter(Boolean).join(" · ")),
+      h("p", { class: "muted small" }, [average != null ? t.average(fmt.num(average)) : null, t.ratingsCount(total, fmt.num(total)), t.comments(fmt.num(pick(data, "comments", "comments_count") ?? 0))].filter(Boolean).join(" · ")),
       chart(
         {
           type: "bar",
@@ -262,10 +269,17 @@ export class Overview {
   renderCustomForm() {
     const { t } = this;
     const { body } = this.cards.custom;
-    const boxes = CUSTOM_METRICS.map((m, i) =>
-      h("label", { class: "check" }, h("input", { type: "checkbox", name: "metric", value: m, checked: i < 2 }), h("span", { text: m })),
+    const checks = h("div", { class: "checks" });
+    const showMetrics = (group) =>
+      checks.replaceChildren(
+        ...CUSTOM_METRICS[group].map((m, i) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "metric", value: m, checked: i < 2 }), h("span", { text: m }))),
+      );
+    const groupBy = h(
+      "select",
+      { id: "custom-group", name: "group_by", onchange: () => showMetrics(groupBy.value) },
+      Object.keys(CUSTOM_METRICS).map((value) => h("option", { value, text: t.group[value] })),
     );
-    const groupBy = h("select", { id: "custom-group", name: "group_by" }, Object.entries(t.group).map(([value, label]) => h("option", { value, text: label })));
+    showMetrics(groupBy.value);
     const out = h("div", { class: "custom-out", "aria-live": "polite" });
     const form = h(
       "form",
@@ -273,12 +287,13 @@ export class Overview {
         class: "custom-form",
         onsubmit: (e) => {
           e.preventDefault();
-          const metrics = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
+          const metrics = [...checks.querySelectorAll("input:checked")].map((i) => i.value);
           this.runCustom({ metrics, group_by: groupBy.value }, out);
         },
       },
-      h("fieldset", {}, h("legend", { text: t.metrics }), h("div", { class: "checks" }, boxes)),
-      h("div", { class: "row" }, h("label", { for: "custom-group", text: t.groupBy }), groupBy, h("button", { class: "btn btn-secondary", type: "submit", text: t.run })),
+      h("div", { class: "row" }, h("label", { for: "custom-group", text: t.groupBy }), groupBy),
+      h("fieldset", {}, h("legend", { text: t.metrics }), checks),
+      h("button", { class: "btn btn-secondary", type: "submit", text: t.run }),
     );
     fill(body, form, out);
   }
@@ -287,7 +302,7 @@ export class Overview {
     const { t, fmt } = this;
     out.replaceChildren(note(t.loading));
     try {
-      const data = await this.api.customReport({ ...query, days: this.days }, this.days);
+      const data = await this.api.customReport({ ...query, days: this.days });
       const rows = listOf(data, "rows", "groups", "items");
       if (!rows.length) return out.replaceChildren(note(t.empty));
       const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];

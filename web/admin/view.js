@@ -34,8 +34,13 @@ export class Formats {
     return x == null ? "—" : `${x > 0 ? "+" : ""}${this.dec.format(x * 100)} pp`;
   }
 
-  interval([lo, hi] = [], fn = (v) => this.percent(v)) {
-    return lo == null ? "—" : `${fn(lo)} … ${fn(hi)}`;
+  interval(pair, fn = (v) => this.percent(v)) {
+    return Array.isArray(pair) && pair[0] != null ? `${fn(pair[0])} … ${fn(pair[1])}` : "—";
+  }
+
+  p(x) {
+    if (x == null) return "—";
+    return x < 0.001 ? `< ${(0.001).toLocaleString(this.locale)}` : new Intl.NumberFormat(this.locale, { maximumSignificantDigits: 2 }).format(x);
   }
 
   ms(x) {
@@ -79,7 +84,7 @@ export function fill(body, ...children) {
 }
 
 export function note(text, kind = "muted") {
-  return h("p", { class: `note note-${kind}`, text });
+  return h("p", { class: `notice notice-${kind}`, text });
 }
 
 /** columns: [{label, value: (row) => text|Node, num?: true}] */
@@ -95,7 +100,10 @@ export function table(columns, rows, { caption = "", className = "" } = {}) {
       h(
         "tbody",
         {},
-        rows.map((row) => h("tr", {}, columns.map((c, i) => h(i === 0 ? "th" : "td", { scope: i === 0 ? "row" : false, class: c.num ? "num" : "" }, c.value(row))))),
+        // data-label lets a narrow screen show each row as a small card (see .stack in admin.css).
+        rows.map((row) =>
+          h("tr", {}, columns.map((c, i) => h(i === 0 ? "th" : "td", { scope: i === 0 ? "row" : false, class: c.num ? "num" : "", "data-label": c.label }, c.value(row)))),
+        ),
       ),
     ),
   );
@@ -110,14 +118,13 @@ export function chart(config, { summary, tableNode = null, showTable, height = 2
   const box = h("div", { class: "chart-box", style: { height: `${height}px` } }, canvas);
   loadCharts()
     .then(({ Chart }) => {
-      const reduce = globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
       // eslint-disable-next-line no-new
       new Chart(canvas, {
         ...config,
         options: {
           responsive: true,
           maintainAspectRatio: false,
-          animation: reduce ? false : { duration: 300 },
+          animation: false, // numbers to read, not to watch: drawn at once (and calm for reduced motion)
           plugins: { legend: { display: (config.data.datasets ?? []).length > 1, position: "bottom", labels: { boxWidth: 12 } } },
           ...config.options,
         },
@@ -139,4 +146,9 @@ export function listOf(data, ...keys) {
 export function pick(row, ...keys) {
   for (const key of keys) if (row?.[key] !== undefined && row[key] !== null) return row[key];
   return undefined;
+}
+
+/** What a card says when its endpoint failed: a 404 means the API has no such route (yet). */
+export function failureNote(err, t) {
+  return err?.status === 404 ? note(t.unavailable) : note(t.failed(err?.message ?? ""), "error");
 }
