@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     backup_requests_topic: str = Field("backup-requests", alias="BACKUP_REQUESTS_TOPIC")
     backup_bucket: str = Field("demo-chatdesk-backups", alias="BACKUP_BUCKET")
 
+    # Backups: retention (the bucket's lifecycle rule in infra/resources.yaml is the backstop), the
+    # days of metric shards looked at (their day documents do not exist), the local Scheduler stand-in.
+    backup_retention_days: int = Field(30, alias="BACKUP_RETENTION_DAYS", gt=0)
+    backup_metrics_lookback_days: int = Field(400, alias="BACKUP_METRICS_LOOKBACK_DAYS", gt=0)
+    cloud_scheduler_emulator_host: str | None = Field(None, alias="CLOUD_SCHEDULER_EMULATOR_HOST")
+
     # Gemini: an API key, or Vertex AI; neither means the bot runs on knowledge alone.
     gemini_api_key: SecretStr | None = Field(None, alias="GEMINI_API_KEY")
     gemini_use_vertex: bool = Field(False, alias="GOOGLE_GENAI_USE_VERTEXAI")
