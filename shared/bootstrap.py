@@ -78,16 +78,12 @@ class Container:
     @cached_property
     def agent(self) -> AgentService:
         from shared.services.agent import AgentService
-    from shared.services.backup_admin import BackupAdmin
-    from shared.services.backups import BackupRestorer, BackupRunner
 
         return AgentService(self.tenants, self.conversations, self.events)
 
     @cached_property
     def verifier(self) -> FirebaseTokenVerifier:
         from shared.adapters.firebase_auth import FirebaseTokenVerifier
-    from shared.adapters.firestore_backup import FirestoreTenantDocuments
-    from shared.adapters.gcs_backup_store import GcsBackupStore
 
         return FirebaseTokenVerifier(self.clients.auth, self.clients.firebase_app)
 

@@ -355,7 +355,7 @@ def ensure_schedules(project: str, resources: dict[str, Any]) -> None:
                 topic_name=f"projects/{project}/topics/{spec['topic']}", data=json.dumps(spec.get("data", {})).encode()
             ),
         )
-        with contextlib.suppress(exceptions.AlreadyExists):
+        with contextlib.suppress(exceptions.Conflict):  # REST answers 409 for an existing job
             client.create_job(parent=parent, job=job)
 
 
