@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from shared.adapters.firestore_backup import FirestoreTenantDocuments
     from shared.adapters.gcs_backup_store import GcsBackupStore
     from shared.config import Settings
+    from shared.services.admin_keys import ApiKeyService
     from shared.services.agent import AgentService
     from shared.services.backup_admin import BackupAdmin
     from shared.services.backups import BackupRestorer, BackupRunner
@@ -86,6 +87,13 @@ class Container:
         from shared.adapters.firebase_auth import FirebaseTokenVerifier
 
         return FirebaseTokenVerifier(self.clients.auth, self.clients.firebase_app)
+
+    @cached_property
+    def api_keys(self) -> ApiKeyService:
+        from shared.adapters.api_keys_store import FirestoreApiKeyRepository
+        from shared.services.admin_keys import ApiKeyService
+
+        return ApiKeyService(FirestoreApiKeyRepository(self.clients.firestore), cache_seconds=self.settings.api_key_cache_seconds)
 
     @cached_property
     def ip_limiter(self) -> IpRateLimiter:

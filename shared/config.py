@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     dev_origins: str = Field("", alias="CHATDESK_DEV_ORIGINS")
     tenant_cache_seconds: float = Field(10.0, alias="TENANT_CACHE_SECONDS", ge=0)
 
+    # Admin API: how long an instance trusts a key it read (a revoke elsewhere takes this long to bite).
+    api_key_cache_seconds: float = Field(30.0, alias="API_KEY_CACHE_SECONDS", ge=0)
+
     twilio_auth_token: SecretStr | None = Field(None, alias="TWILIO_AUTH_TOKEN")
     twilio_base_url: str | None = Field(None, alias="TWILIO_BASE_URL")
     monday_api_token: SecretStr | None = Field(None, alias="MONDAY_API_TOKEN")

@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         from tools.agents import create_demo_agents, login_table
 
         logins = login_table(create_demo_agents())
+        from tools.keys import create_demo_keys
+
+        admin_keys = create_demo_keys([p.stem for p in DEMO_PACKS])
         from infra.local.gateway import Gateway
 
         gateway = Gateway(port=port).start()
@@ -91,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {line}")
         print("\nDemo agent logins for the dashboard (passwords are new on every start):\n")
         for line in logins:
+            print(f"  {line}")
+        print("\nDemo admin API keys (X-API-Key; new on every start):\n")
+        for line in admin_keys:
             print(f"  {line}")
         print("\nEnvironment of the local cloud (to run tools against it):")
         for key, value in sorted(env.items()):

@@ -1,0 +1,83 @@
+"""`admin` function: API keys, metrics widgets, A/B experiments, knowledge import (X-API-Key or an admin's ID token)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from shared.bootstrap import container
+from shared.http.app import HttpApp, json_body
+
+if TYPE_CHECKING:
+    from flask import Request, Response
+
+    from shared.domain.api_keys import AdminPrincipal
+
+# Knowledge packs are larger than a chat message: 1 MiB, and 413 above it.
+app = HttpApp("admin", max_body_bytes=1024 * 1024, project_id=lambda: container().settings.project_id)
+
+
+def _principal(request: Request) -> AdminPrincipal:
+    """The caller, from ``X-API-Key`` or an admin's Firebase ID token; 403 when the request names another tenant."""
+    from shared.domain.api_keys import SCOPES, AdminPrincipal
+    from shared.domain.errors import ForbiddenError, UnauthorizedError
+    from shared.services.admin_keys import unauthorized
+
+    raw_key = request.headers.get("X-API-Key")
+    authorization = request.headers.get("Authorization")
+    if raw_key is None and authorization:
+        try:
+            user = container().verifier.verify(authorization)
+        except UnauthorizedError:
+            raise unauthorized() from None
+        if user.role != "admin":
+            raise ForbiddenError("Only an admin of this business may use the admin API")
+        principal = AdminPrincipal(tenant=user.tenant, actor=f"user:{user.uid}", scopes=SCOPES)
+    else:
+        principal = container().api_keys.authenticate(raw_key)
+    named = request.args.get("tenant")
+    if named is not None and named != principal.tenant:
+        raise ForbiddenError("This key cannot act for another business")
+    return principal
+
+
+def _require(principal: AdminPrincipal, scope: str) -> None:
+    from shared.services.admin_keys import require
+
+    require(principal, scope)
+
+
+@app.route("/api/admin/me")
+def me(request: Request) -> dict[str, Any]:
+    principal = _principal(request)
+    return {"tenant": principal.tenant, "actor": principal.actor, "scopes": sorted(principal.scopes)}
+
+
+@app.route("/api/admin/keys")
+def list_keys(request: Request) -> dict[str, Any]:
+    principal = _principal(request)
+    _require(principal, "keys")
+    return {"keys": container().api_keys.list(principal.tenant)}
+
+
+@app.route("/api/admin/keys", methods=["POST"])
+def create_key(request: Request) -> tuple[dict[str, Any], int]:
+    from shared.domain.api_keys import public_key
+
+    principal = _principal(request)
+    _require(principal, "keys")
+    body = json_body(request)
+    record, plaintext = container().api_keys.create(principal.tenant, body.get("name"), body.get("scopes"))
+    # The only time the key is ever shown.
+    return {**public_key(record), "key": plaintext}, 201
+
+
+@app.route("/api/admin/keys/<key_id>", methods=["DELETE"])
+def revoke_key(request: Request, key_id: str) -> dict[str, Any]:
+    principal = _principal(request)
+    _require(principal, "keys")
+    return container().api_keys.revoke(principal.tenant, key_id)
+
+
+def admin(request: Request) -> Response:
+    """Entry point."""
+    return app(request)
