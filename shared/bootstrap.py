@@ -143,7 +143,9 @@ class Container:
         return BackupAdmin(
             self.backup_store,
             PubSubBackupRequests(self.clients.publisher, self.clients.topic_path(topic)),
-            CloudBackupScheduler(scheduler_client(settings.cloud_scheduler_emulator_host), settings.project_id, settings.region, topic),
+            CloudBackupScheduler(
+                scheduler_client(settings.cloud_scheduler_emulator_host), settings.project_id, settings.region, topic
+            ),
         )
 
     def event_handlers(self) -> dict[str, EventHandler]:

@@ -24,13 +24,22 @@ def tenant_documents(tenant: str, conversations: int, messages: int, db: Any) ->
         cid = f"{tenant}.c{c:05d}"
         at = base + timedelta(minutes=c)
         docs[f"conversations/{cid}"] = {
-            "tenant": tenant, "mode": "bot", "created_at": at, "updated_at": at, "last_message": {"text": "ok", "at": at},
-            "ratio": 0.1 + c, "tags": ["a", {"$weird": True}], "nothing": None,
+            "tenant": tenant,
+            "mode": "bot",
+            "created_at": at,
+            "updated_at": at,
+            "last_message": {"text": "ok", "at": at},
+            "ratio": 0.1 + c,
+            "tags": ["a", {"$weird": True}],
+            "nothing": None,
         }
         for m in range(messages):
             docs[f"conversations/{cid}/messages/m{m:04d}"] = {
-                "role": "guest" if m % 2 else "bot", "text": f"wiadomość {m} – zażółć", "created_at": at + timedelta(microseconds=m),
-                "latency_ms": m * 1.5, "tokens": m,
+                "role": "guest" if m % 2 else "bot",
+                "text": f"wiadomość {m} – zażółć",
+                "created_at": at + timedelta(microseconds=m),
+                "latency_ms": m * 1.5,
+                "tokens": m,
             }
         docs[f"conversations/{cid}/notes/n1"] = {"text": "note", "author": "agent-1", "created_at": at}
         docs[f"conversations/{cid}/assignments/000001"] = {"agent": "agent-1", "number": 1, "at": at, "ref": tenant_ref}
@@ -65,7 +74,7 @@ def read_back(db: Any, tenant: str) -> dict[str, dict[str, Any]]:
     prefix = len(f"tenants/{tenant}") + 1
     out = {}
     for spec in COLLECTIONS:
-        for snap in reader._snapshots(tenant, spec):  # noqa: SLF001 - the test reads what the backup reads
+        for snap in reader._snapshots(tenant, spec):
             out[snap.reference.path[prefix:]] = snap.to_dict() or {}
     return out
 

@@ -28,8 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from shared.bootstrap import container
-    from shared.domain.errors import ChatdeskError
     from shared.domain.backup import summary
+    from shared.domain.errors import ChatdeskError
 
     c = container()
     try:

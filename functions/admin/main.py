@@ -91,7 +91,7 @@ def _backups(request: Request) -> tuple[str, BackupAdmin]:
 @app.route("/api/backup/list")
 def list_backups(request: Request) -> dict[str, Any]:
     tenant, backups = _backups(request)
-    return backups.list(tenant)
+    return backups.list_backups(tenant)
 
 
 @app.route("/api/backup/export", methods=["POST"])

@@ -195,7 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: SchedulerServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _send(self, status: int, body: dict[str, Any]) -> None:
@@ -231,7 +231,11 @@ class _Handler(BaseHTTPRequestHandler):
             elif m := JOB.match(url.path):
                 name, verb = m.group(1), m.group(2)
                 if verb and method == "POST":
-                    action = {"run": state.run, "pause": lambda n: state.set_state(n, "PAUSED"), "resume": lambda n: state.set_state(n, "ENABLED")}
+                    action = {
+                        "run": state.run,
+                        "pause": lambda n: state.set_state(n, "PAUSED"),
+                        "resume": lambda n: state.set_state(n, "ENABLED"),
+                    }
                     return self._send(200, action[verb](name))
                 if not verb and method == "GET":
                     return self._send(200, state.get(name))

@@ -62,6 +62,9 @@ class FirestoreTenantDocuments(TenantDocuments):
         for snap in self._paged(self._tenant(tenant).collection(parent_path), keys_only=True):
             yield snap.reference
 
+    def _read_all(self, query: Any) -> list[Any]:
+        return list(self._paged(query))
+
     def _snapshots(self, tenant: str, spec: CollectionSpec) -> Iterator[Any]:
         if spec.path == "":
             snap = self._tenant(tenant).get()
@@ -74,7 +77,7 @@ class FirestoreTenantDocuments(TenantDocuments):
         child = spec.path.rpartition("/*/")[2]
         window: list[Future[list[Any]]] = []
         for parent in self._parents(tenant, spec):
-            window.append(self._pool.submit(lambda p=parent: list(self._paged(p.collection(child)))))
+            window.append(self._pool.submit(self._read_all, parent.collection(child)))
             if len(window) >= WINDOW:
                 yield from window.pop(0).result()
         for future in window:

@@ -63,7 +63,7 @@ class GcsBackupStore(BackupStore):
             tee = _Tee(upload)
             # mtime 0: the same documents give the same bytes, so checksums compare across runs
             with gzip.GzipFile(fileobj=tee, mode="wb", compresslevel=6, mtime=0) as gz:
-                buffered = io.BufferedWriter(gz, buffer_size=256 * 1024)  # type: ignore[arg-type]
+                buffered = io.BufferedWriter(gz, buffer_size=256 * 1024)
                 for line in lines:
                     buffered.write(line)
                     count += 1

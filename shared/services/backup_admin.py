@@ -35,7 +35,7 @@ class BackupAdmin:
     scheduler: BackupScheduler
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
-    def list(self, tenant: str) -> dict[str, Any]:
+    def list_backups(self, tenant: str) -> dict[str, Any]:
         rows = [summary(tenant, b, self.store.manifest(tenant, b)) for b in reversed(self.store.backups(tenant))]
         return {"success": True, "backups": rows}
 

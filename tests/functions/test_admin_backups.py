@@ -27,11 +27,21 @@ def key(tenant: str = "novahouse", scopes: list[str] | None = None) -> dict[str,
 
 def run_backup(message_id: str, data: dict[str, Any]) -> None:
     """Deliver a request to the backup function as Eventarc would."""
-    body = {"message": {"data": base64.b64encode(json.dumps(data).encode()).decode(), "messageId": message_id,
-                        "publishTime": "2026-11-23T02:00:00Z"}}
-    headers = {"ce-id": message_id, "ce-specversion": "1.0", "ce-source": "//pubsub.googleapis.com/projects/p/topics/t",
-               "ce-type": "google.cloud.pubsub.topic.v1.messagePublished", "ce-time": "2026-11-23T02:00:00Z",
-               "Content-Type": "application/json"}
+    body = {
+        "message": {
+            "data": base64.b64encode(json.dumps(data).encode()).decode(),
+            "messageId": message_id,
+            "publishTime": "2026-11-23T02:00:00Z",
+        }
+    }
+    headers = {
+        "ce-id": message_id,
+        "ce-specversion": "1.0",
+        "ce-source": "//pubsub.googleapis.com/projects/p/topics/t",
+        "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
+        "ce-time": "2026-11-23T02:00:00Z",
+        "Content-Type": "application/json",
+    }
     assert function_app("backup").test_client().post("/", headers=headers, data=json.dumps(body)).status_code == 200
 
 
@@ -68,8 +78,9 @@ def test_export_answers_202_with_the_id_of_the_backup_that_then_appears(client, 
 
 def test_a_download_of_another_tenants_backup_is_not_found(client) -> None:  # type: ignore[no-untyped-def]
     run_backup(msg := random_id("msg"), {"kind": "tenant", "tenant": "hotel"})
-    from shared.domain.backup import backup_id
     from datetime import datetime
+
+    from shared.domain.backup import backup_id
 
     backup = backup_id(datetime.fromisoformat("2026-11-23T02:00:00+00:00"), msg)
     assert client.get(f"/api/backup/download?id={backup}", headers=key("hotel")).status_code == 200
@@ -95,7 +106,9 @@ def test_the_schedule_is_read_and_changed_through_cloud_scheduler(client) -> Non
     assert job is not None and job.cron == "15 2 * * *"
 
 
-@pytest.mark.parametrize("body", [{"cron": "0 25 * * *", "timezone": "UTC"}, {"cron": "0 3 * * *", "timezone": "Nowhere/City"}, {}])
+@pytest.mark.parametrize(
+    "body", [{"cron": "0 25 * * *", "timezone": "UTC"}, {"cron": "0 3 * * *", "timezone": "Nowhere/City"}, {}]
+)
 def test_an_invalid_cron_or_timezone_is_a_400(client, body: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     response = client.post("/api/backup/schedule", headers=key(), json=body)
     assert response.status_code == 400 and response.get_json()["error"]

@@ -51,8 +51,8 @@ def test_a_scheduled_backup_restores_every_document_field_by_field(c: Any, gatew
 
     scheduler = c.backups.scheduler
     scheduler.put(f"backup-{tenant}", "0 0 1 1 *", "Europe/Warsaw", BackupRequest(kind="tenant", tenant=tenant))
-    client = scheduler._client  # noqa: SLF001 - the test presses "Run now" as the console does
-    client.run_job(name=scheduler._name(f"backup-{tenant}"))  # noqa: SLF001
+    client = scheduler._client
+    client.run_job(name=scheduler._name(f"backup-{tenant}"))
     backup = wait_for_manifest(c, tenant)
     manifest = c.backup_store.manifest(tenant, backup)
     assert manifest.documents == len(expected)
@@ -68,10 +68,16 @@ def test_a_scheduled_backup_restores_every_document_field_by_field(c: Any, gatew
 
 def cloud_event(message_id: str, data: dict[str, Any]) -> tuple[dict[str, str], bytes]:
     now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-    body = {"message": {"data": base64.b64encode(json.dumps(data).encode()).decode(), "messageId": message_id, "publishTime": now}}
+    body = {
+        "message": {"data": base64.b64encode(json.dumps(data).encode()).decode(), "messageId": message_id, "publishTime": now}
+    }
     headers = {
-        "ce-id": message_id, "ce-specversion": "1.0", "ce-source": "//pubsub.googleapis.com/projects/p/topics/backup-requests",
-        "ce-type": "google.cloud.pubsub.topic.v1.messagePublished", "ce-time": now, "Content-Type": "application/json",
+        "ce-id": message_id,
+        "ce-specversion": "1.0",
+        "ce-source": "//pubsub.googleapis.com/projects/p/topics/backup-requests",
+        "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
+        "ce-time": now,
+        "Content-Type": "application/json",
     }
     return headers, json.dumps(body).encode()
 
@@ -98,15 +104,13 @@ def test_a_backup_killed_mid_way_leaves_no_manifest_and_the_next_run_completes(c
     expected = tenant_documents(tenant, conversations=400, messages=10, db=db)
     seed(db, tenant, expected)
     backup = "20261123T030000Z-" + os.urandom(6).hex()
-    code = (
-        "from shared.bootstrap import container; "
-        f"container().backup_runner.back_up({tenant!r}, {backup!r})"
-    )
+    code = f"from shared.bootstrap import container; container().backup_runner.back_up({tenant!r}, {backup!r})"
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **local_cloud})
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not any(
-            b.name.endswith("conversations.ndjson.gz") for b in c.clients.storage.list_blobs(c.settings.backup_bucket, prefix=f"backups/{tenant}/")
+            b.name.endswith("conversations.ndjson.gz")
+            for b in c.clients.storage.list_blobs(c.settings.backup_bucket, prefix=f"backups/{tenant}/")
         ):
             assert proc.poll() is None, "the backup finished before it could be killed"
             time.sleep(0.02)

@@ -108,7 +108,7 @@ def test_a_tampered_file_is_refused_before_anything_is_written() -> None:
     name = f"backups/acme/{outcome.backup}/conversations.ndjson.gz"
     store.objects[name] = store.objects[name][:-1] + b"x"
     docs.data.pop("acme")
-    with pytest.raises(BackupRefused, match="conversations.ndjson.gz does not match"):
+    with pytest.raises(BackupRefused, match=r"conversations\.ndjson\.gz does not match"):
         BackupRestorer(docs, store).restore("acme", outcome.backup)
     assert docs.is_empty("acme")
 
@@ -137,7 +137,7 @@ def test_the_list_shows_complete_and_incomplete_backups_newest_first() -> None:
     docs.fail_after = 2
     with pytest.raises(RuntimeError):
         runner(docs, store).handle(BackupRequest(tenant="acme"), "b", NOW)
-    rows = admin(store)[0].list("acme")["backups"]
+    rows = admin(store)[0].list_backups("acme")["backups"]
     assert [r["status"] for r in rows] == ["incomplete", "complete"]
     assert rows[1]["id"] == done and rows[1]["collections"]["conversations"] == 5 and rows[1]["bytes"] > 0
 
@@ -172,14 +172,24 @@ def test_the_schedule_is_the_nightly_one_until_a_tenant_sets_its_own() -> None:
     assert service.get_schedule("acme")["shared"] is True
     service.set_schedule("acme", {"cron": "30 1 * * *", "timezone": "UTC"})
     assert service.get_schedule("acme") | {"success": True} == {
-        "success": True, "job": "backup-acme", "cron": "30 1 * * *", "timezone": "UTC", "state": "ENABLED", "shared": False,
+        "success": True,
+        "job": "backup-acme",
+        "cron": "30 1 * * *",
+        "timezone": "UTC",
+        "state": "ENABLED",
+        "shared": False,
     }
     assert scheduler.jobs[NIGHTLY_JOB][0].cron == "0 3 * * *"
 
 
 @pytest.mark.parametrize(
     ("cron", "timezone", "field"),
-    [("61 3 * * *", "UTC", "cron"), ("every night", "UTC", "cron"), ("0 3 * * *", "Mars/Olympus", "timezone"), (None, None, "cron")],
+    [
+        ("61 3 * * *", "UTC", "cron"),
+        ("every night", "UTC", "cron"),
+        ("0 3 * * *", "Mars/Olympus", "timezone"),
+        (None, None, "cron"),
+    ],
 )
 def test_an_invalid_cron_or_timezone_is_a_400_and_changes_nothing(cron: object, timezone: object, field: str) -> None:
     service, _, scheduler = admin()
