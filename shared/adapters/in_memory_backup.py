@@ -23,7 +23,8 @@ class InMemoryTenantDocuments(TenantDocuments):
         self.data.setdefault(tenant, {}).setdefault(collection, {})[path] = doc
 
     def tenants(self) -> list[str]:
-        return sorted(self.data)
+        """Tenants that have a tenant document, as the ``tenants`` collection lists them."""
+        return sorted(t for t, collections in self.data.items() if collections.get("tenant"))
 
     def stream(self, tenant: str, spec: CollectionSpec) -> Iterator[bytes]:
         for path, doc in sorted(self.data.get(tenant, {}).get(spec.name, {}).items()):

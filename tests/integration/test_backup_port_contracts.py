@@ -91,4 +91,6 @@ def test_written_documents_stream_back_as_the_same_lines(documents: TenantDocume
     assert documents.write(tenant, spec, iter(lines)) == 30
     assert [json.loads(line) for line in documents.stream(tenant, spec)] == [json.loads(line) for line in lines]
     assert not documents.is_empty(tenant)
-    assert tenant in documents.tenants() or isinstance(documents, InMemoryTenantDocuments)
+    assert tenant not in documents.tenants()  # only a tenant document makes a tenant
+    documents.write(tenant, spec_by_name("tenant"), iter([b'{"p":"","d":{"name":"T"}}\n']))
+    assert tenant in documents.tenants()
