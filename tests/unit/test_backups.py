@@ -29,6 +29,7 @@ def seeded() -> InMemoryTenantDocuments:
     for i in range(5):
         docs.put("acme", "conversations", f"conversations/c{i}", {"mode": "bot"})
         docs.put("acme", "conversations.messages", f"conversations/c{i}/messages/m1", {"text": "hi"})
+    docs.put("other", "tenant", "", {"name": "Other"})
     docs.put("other", "leads", "leads/l1", {"name": "Ola"})
     return docs
 
