@@ -111,7 +111,10 @@ class Container:
     def backup_documents(self) -> FirestoreTenantDocuments:
         from shared.adapters.firestore_backup import FirestoreTenantDocuments
 
-        return FirestoreTenantDocuments(self.clients.firestore, self.settings.backup_metrics_lookback_days)
+        settings = self.settings
+        # The local Firestore ignores cursors: read each collection as one stream there.
+        page = 0 if settings.firestore_emulator_host else settings.backup_page_size
+        return FirestoreTenantDocuments(self.clients.firestore, settings.backup_metrics_lookback_days, page)
 
     @cached_property
     def backup_store(self) -> GcsBackupStore:

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     # Backups: retention (the bucket's lifecycle rule in infra/resources.yaml is the backstop), the
     # days of metric shards looked at (their day documents do not exist), the local Scheduler stand-in.
     backup_retention_days: int = Field(30, alias="BACKUP_RETENTION_DAYS", gt=0)
+    backup_page_size: int = Field(1000, alias="BACKUP_PAGE_SIZE", gt=0)
     backup_metrics_lookback_days: int = Field(400, alias="BACKUP_METRICS_LOOKBACK_DAYS", gt=0)
     cloud_scheduler_emulator_host: str | None = Field(None, alias="CLOUD_SCHEDULER_EMULATOR_HOST")
 

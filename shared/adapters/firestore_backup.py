@@ -39,13 +39,23 @@ class FirestoreTenantDocuments(TenantDocuments):
         return [snap.id for snap in self._paged(self._db.collection("tenants"), keys_only=True)]
 
     def _paged(self, query: Any, keys_only: bool = False) -> Iterator[Any]:
-        """Every document of a query, one page at a time (a cursor on the document name)."""
+        """Every document of a query, one page at a time (a cursor on the document name).
+
+        ``page=0`` reads one server stream instead: the local Firestore ignores cursors (and
+        projections), while the client still receives a stream, so memory stays flat either way
+        and the client resumes after the last document on a retryable error.
+        """
+        if not self._page:
+            yield from query.stream()
+            return
         query = query.order_by("__name__").limit(self._page)
         if keys_only:
             query = query.select(["__name__"])
         last = None
         while True:
             page = list((query.start_after(last) if last is not None else query).stream())
+            if last is not None and page and page[0].reference.path <= last.reference.path:
+                raise RuntimeError("this Firestore server ignores query cursors; use page=0 with it")
             yield from page
             if len(page) < self._page:
                 return

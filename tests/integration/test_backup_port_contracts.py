@@ -94,3 +94,20 @@ def test_written_documents_stream_back_as_the_same_lines(documents: TenantDocume
     assert tenant not in documents.tenants()  # only a tenant document makes a tenant
     documents.write(tenant, spec_by_name("tenant"), iter([b'{"p":"","d":{"name":"T"}}\n']))
     assert tenant in documents.tenants()
+
+
+def test_paging_through_a_server_that_ignores_cursors_fails_loudly_instead_of_looping(local_cloud: dict[str, str]) -> None:
+    from shared.adapters.firestore_backup import FirestoreTenantDocuments
+    from shared.bootstrap import container
+
+    tenant = random_id("pg")
+    documents = container().backup_documents
+    lines = [b'{"p":"leads/l%03d","d":{"n":%d}}\n' % (i, i) for i in range(7)]
+    documents.write(tenant, spec_by_name("leads"), iter(lines))
+    paged = FirestoreTenantDocuments(container().clients.firestore, page=3)
+    try:
+        found = list(paged.stream(tenant, spec_by_name("leads")))
+    except RuntimeError as err:  # the local server: it ignores start_after
+        assert "ignores query cursors" in str(err)
+    else:  # a server that honours cursors: every document exactly once
+        assert sorted(found) == sorted(lines)
