@@ -12,16 +12,21 @@ PARENT = "projects/p/locations/l"
 
 
 def job(cron: str = "0 3 * * *", tz: str = "Europe/Warsaw") -> dict[str, object]:
-    return {"name": f"{PARENT}/jobs/nightly", "schedule": cron, "timeZone": tz, "pubsubTarget": {"topicName": "projects/p/topics/t"}}
+    return {
+        "name": f"{PARENT}/jobs/nightly",
+        "schedule": cron,
+        "timeZone": tz,
+        "pubsubTarget": {"topicName": "projects/p/topics/t"},
+    }
 
 
 def test_a_nightly_job_at_three_in_warsaw_is_due_at_two_utc_in_winter_and_one_in_summer() -> None:
     state = SchedulerState()
     state.create(PARENT, job())
     name = f"{PARENT}/jobs/nightly"
-    state._plan(name, datetime(2026, 11, 23, 12, 0, tzinfo=UTC))  # noqa: SLF001
+    state._plan(name, datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
     assert state.next_fire[name] == datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
-    state._plan(name, datetime(2026, 7, 1, 12, 0, tzinfo=UTC))  # noqa: SLF001
+    state._plan(name, datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
     assert state.next_fire[name] == datetime(2026, 7, 2, 1, 0, tzinfo=UTC)
 
 
