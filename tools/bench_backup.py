@@ -117,8 +117,9 @@ def main(argv: list[str] | None = None) -> int:
             rows = run(args.sizes)
     if len(rows) >= 2:
         small, large = rows[0], rows[-1]
+        rss = large["peak_rss_mb"] / small["peak_rss_mb"]
         print(
-            f"peak RSS {large['peak_rss_mb'] / small['peak_rss_mb']:.2f}× for {large['size'] / small['size']:.0f}× the documents; "
+            f"peak RSS {rss:.2f}× for {large['size'] / small['size']:.0f}× the documents; "
             f"throughput {min(r['docs_per_s'] for r in rows):.0f}–{max(r['docs_per_s'] for r in rows):.0f} docs/s (goal ≥ 5000)"
         )
     return 0
