@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.domain.backup import MANIFEST, BackupRequest, backup_id, check_backup_id, summary
+from shared.domain.backup import MANIFEST, BackupRequest, backup_id, summary
 from shared.domain.backup_schedule import NIGHTLY_JOB, check_schedule, tenant_job
 from shared.domain.errors import BadRequestError, NotFoundError
 from shared.services.backup_ports import BackupRequests, BackupScheduler, BackupStore, Schedule
-from shared.services.backups import BackupRefused
+from shared.services.backups import complete_manifest
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,7 @@ class BackupAdmin:
         """The whole backup as a tar (streamed), or one collection's file (a signed URL where possible)."""
         if not isinstance(backup, str) or not backup:
             raise BadRequestError("Query parameter 'id' is required")
-        check_backup_id(backup)
-        manifest = self.store.manifest(tenant, backup)
-        if manifest is None:
-            if backup in self.store.backups(tenant):
-                raise BackupRefused(f"Backup {backup} is incomplete")
-            raise NotFoundError(f"No backup {backup}")
+        manifest = complete_manifest(self.store, tenant, backup)
         if file is not None:
             entry = manifest.collections.get(str(file))
             if entry is None:

@@ -77,6 +77,17 @@ class BackupRunner:
         return tuple(old)
 
 
+def complete_manifest(store: BackupStore, tenant: str, backup: str) -> Manifest:
+    """A backup's manifest; 400 for a foreign id, 404 for no such backup, 409 for one without a manifest."""
+    check_backup_id(backup)
+    manifest = store.manifest(tenant, backup)
+    if manifest is None:
+        if backup in store.backups(tenant):
+            raise BackupRefused(f"Backup {backup} is incomplete (no manifest): it cannot be restored or downloaded")
+        raise NotFoundError(f"No backup {backup} for tenant {tenant}")
+    return manifest
+
+
 @dataclass
 class BackupRestorer:
     """Checks a backup against its manifest and writes it back."""
@@ -87,12 +98,7 @@ class BackupRestorer:
 
     def verify(self, tenant: str, backup: str) -> Manifest:
         """The manifest, once every file's size, sha256 and line count match it; otherwise ``BackupRefused``."""
-        check_backup_id(backup)
-        manifest = self.store.manifest(tenant, backup)
-        if manifest is None:
-            if backup in self.store.backups(tenant):
-                raise BackupRefused(f"Backup {backup} is incomplete (no manifest): it cannot be restored")
-            raise NotFoundError(f"No backup {backup} for tenant {tenant}")
+        manifest = complete_manifest(self.store, tenant, backup)
         if manifest.tenant != tenant or manifest.backup_id != backup:
             raise BackupRefused(f"Backup {backup}'s manifest names another backup")
         problems = []
