@@ -32,11 +32,12 @@ class Settings(BaseSettings):
     backup_requests_topic: str = Field("backup-requests", alias="BACKUP_REQUESTS_TOPIC")
     backup_bucket: str = Field("demo-chatdesk-backups", alias="BACKUP_BUCKET")
 
-    # Backups: retention (the bucket's lifecycle rule in infra/resources.yaml is the backstop), the
-    # days of metric shards looked at (their day documents do not exist), the local Scheduler stand-in.
+    # Backups: retention (the bucket's lifecycle rule in infra/resources.yaml is the backstop), cursor
+    # page size, the days of metric shards looked for at least (their day documents do not exist, so
+    # days are probed back to the first conversation), the local Scheduler stand-in.
     backup_retention_days: int = Field(30, alias="BACKUP_RETENTION_DAYS", gt=0)
     backup_page_size: int = Field(1000, alias="BACKUP_PAGE_SIZE", gt=0)
-    backup_metrics_lookback_days: int = Field(400, alias="BACKUP_METRICS_LOOKBACK_DAYS", gt=0)
+    backup_metrics_lookback_days: int = Field(35, alias="BACKUP_METRICS_LOOKBACK_DAYS", gt=0)
     cloud_scheduler_emulator_host: str | None = Field(None, alias="CLOUD_SCHEDULER_EMULATOR_HOST")
 
     # Gemini: an API key, or Vertex AI; neither means the bot runs on knowledge alone.

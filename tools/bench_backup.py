@@ -5,7 +5,9 @@
 
 Each size is a new tenant shaped like real traffic (a conversation with 18 messages and a note),
 seeded in batches of 500; its backup then runs in a child process of its own, so the child's
-peak RSS is the backup's alone. Uses the servers named by the emulator variables when they are
+peak RSS is the backup's alone. A second line per size times our side alone (documents made in
+memory → codec → gzip → Storage), which shows how much of the end-to-end figure is the local
+Firestore server. Uses the servers named by the emulator variables when they are
 all set, otherwise starts a local cloud.
 """
 
@@ -64,6 +66,27 @@ def child(tenant: str) -> None:
     print(json.dumps({"documents": outcome.documents, "seconds": time.perf_counter() - started, "backup": outcome.backup}))
 
 
+def pipeline_child(documents: int) -> None:
+    """Our side alone: typed documents made in memory → codec → gzip → resumable upload (no Firestore)."""
+    from shared.adapters.firestore_backup_codec import encode_line
+    from shared.bootstrap import container
+    from shared.domain.backup import backup_id
+
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+
+    def lines() -> Any:
+        for i in range(documents):
+            text = f"Ile kosztuje pakiet Standard za {i % 90 + 10} m²? Odpowiedź numer {i}."
+            yield encode_line(
+                f"conversations/c{i // 18}/messages/m{i % 18:03d}", {"role": "guest", "text": text, "created_at": at}
+            )
+
+    started = time.perf_counter()
+    tenant, backup = f"bench-pipe-{uuid.uuid4().hex[:8]}", backup_id(at, uuid.uuid4().hex)
+    entry = container().backup_store.write_file(tenant, backup, "conversations.messages.ndjson.gz", lines())
+    print(json.dumps({"documents": entry.documents, "seconds": time.perf_counter() - started, "backup": backup}))
+
+
 def measure(tenant: str) -> dict[str, Any]:
     """The backup in a child process: its own wall time, documents and peak RSS (from wait4)."""
     proc = subprocess.Popen(
@@ -87,10 +110,17 @@ def run(sizes: list[int]) -> list[dict[str, Any]]:
         t0 = time.perf_counter()
         seeded = seed(tenant, size)
         seed_s = time.perf_counter() - t0
-        result = measure(tenant)
+        result = measure("--child", tenant)
         rows.append({"size": seeded, "seed_s": seed_s, **result, "docs_per_s": result["documents"] / result["seconds"]})
         print(
             f"{seeded:>7} documents  seeded in {seed_s:6.1f}s  backup {result['seconds']:6.1f}s  "
+            f"{result['documents'] / result['seconds']:7.0f} docs/s  peak RSS {result['peak_rss_mb']:6.1f} MiB",
+            flush=True,
+        )
+    for size in sizes:
+        result = measure("--pipeline", str(size))
+        print(
+            f"{result['documents']:>7} documents  pipeline only (no Firestore: codec, gzip, upload) {result['seconds']:6.1f}s  "
             f"{result['documents'] / result['seconds']:7.0f} docs/s  peak RSS {result['peak_rss_mb']:6.1f} MiB",
             flush=True,
         )
@@ -101,9 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
     parser.add_argument("--child", metavar="TENANT", help=argparse.SUPPRESS)  # internal: be the measured backup
+    parser.add_argument("--pipeline", type=int, help=argparse.SUPPRESS)  # internal: be the measured pipeline
     args = parser.parse_args(argv)
     if args.child:
         child(args.child)
+        return 0
+    if args.pipeline:
+        pipeline_child(args.pipeline)
         return 0
     os.environ.setdefault("CHATDESK_ENV", "development")
     os.environ.setdefault("GRPC_VERBOSITY", "ERROR")

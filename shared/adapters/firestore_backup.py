@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.firestore_backup_codec import decode_line, encode_line
@@ -26,7 +26,7 @@ WINDOW = 16  # parents whose subcollections are read at once
 class FirestoreTenantDocuments(TenantDocuments):
     """``tenants/{t}`` and everything the registry lists under it."""
 
-    def __init__(self, db: firestore.Client, metrics_lookback_days: int = 400, page: int = PAGE) -> None:
+    def __init__(self, db: firestore.Client, metrics_lookback_days: int = 35, page: int = PAGE) -> None:
         self._db = db
         self._lookback = metrics_lookback_days
         self._page = page
@@ -61,12 +61,20 @@ class FirestoreTenantDocuments(TenantDocuments):
                 return
             last = page[-1]
 
+    def _days_back(self, tenant: str, today: date) -> int:
+        """How many days of metric shards to look for: back to the tenant's first conversation (a turn's
+        roll-ups never predate its conversation), and at least the configured lookback."""
+        first = list(self._tenant(tenant).collection("conversations").order_by("created_at").limit(1).stream())
+        started = (first[0].to_dict() or {}).get("created_at") if first else None
+        since = (today - started.date()).days + 1 if isinstance(started, datetime) else 0
+        return max(self._lookback, since)
+
     def _parents(self, tenant: str, spec: CollectionSpec) -> Iterator[Any]:
         """The document references holding one level of a subcollection path."""
         parent_path, _, _ = spec.path.rpartition("/*/")
         if spec.parents == "days":
             today = datetime.now(UTC).date()
-            for n in range(-1, self._lookback + 1):  # tomorrow too: a tenant east of UTC is already there
+            for n in range(-1, self._days_back(tenant, today) + 1):  # tomorrow too: a tenant east of UTC is there
                 yield self._tenant(tenant).collection(parent_path).document((today - timedelta(days=n)).isoformat())
             return
         for snap in self._paged(self._tenant(tenant).collection(parent_path), keys_only=True):
