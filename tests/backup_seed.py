@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -63,6 +64,17 @@ def seed(db: Any, tenant: str, docs: dict[str, dict[str, Any]]) -> None:
         batch = db.batch()
         for path, data in items[start : start + 500]:
             batch.set(db.document(f"{base}/{path}" if path else base), data)
+        batch.commit()
+
+
+def wipe(db: Any, tenant: str, paths: Iterable[str]) -> None:
+    """Delete the tenant's documents 500 at a time (what a lost tenant looks like)."""
+    base = f"tenants/{tenant}"
+    items = list(paths)
+    for start in range(0, len(items), 500):
+        batch = db.batch()
+        for path in items[start : start + 500]:
+            batch.delete(db.document(f"{base}/{path}" if path else base))
         batch.commit()
 
 

