@@ -14,12 +14,14 @@ from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from shared import logs
 from shared.domain.backup import MANIFEST, FileEntry, Manifest
 from shared.services.backup_ports import BackupStore
 
 if TYPE_CHECKING:
     from google.cloud import storage  # type: ignore[attr-defined]
 
+_log = logs.get_logger("chatdesk.backup")
 CHUNK = 4 * 1024 * 1024  # resumable upload chunk (a multiple of 256 KiB)
 PREFIX = "backups"
 
@@ -126,5 +128,17 @@ class GcsBackupStore(BackupStore):
         if not self._can_sign:
             return None
         blob = self._bucket.blob(self._name(tenant, backup, file))
-        url: str = blob.generate_signed_url(version="v4", expiration=timedelta(minutes=15), method="GET")
+        credentials = self._client._credentials
+        extra: dict[str, Any] = {}
+        if not hasattr(credentials, "sign_bytes"):
+            # Cloud Functions' default credentials hold no private key: sign through IAM signBlob instead.
+            from google.auth.transport.requests import Request
+
+            credentials.refresh(Request())
+            extra = {"service_account_email": credentials.service_account_email, "access_token": credentials.token}
+        try:
+            url: str = blob.generate_signed_url(version="v4", expiration=timedelta(minutes=15), method="GET", **extra)
+        except Exception:  # noqa: BLE001 - no signing permission: the caller streams the file instead
+            _log.warning("cannot sign a backup download URL; streaming it instead")
+            return None
         return url
