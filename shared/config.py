@@ -72,6 +72,13 @@ class Settings(BaseSettings):
             raise ValueError("FIRESTORE_EMULATOR_HOST must not be set when CHATDESK_ENV=production")
         return self
 
+    @model_validator(mode="after")
+    def _no_scheduler_stand_in_in_production(self) -> Settings:
+        # Backup schedules changed on a local stand-in would silently never run.
+        if self.environment == "production" and self.cloud_scheduler_emulator_host:
+            raise ValueError("CLOUD_SCHEDULER_EMULATOR_HOST must not be set when CHATDESK_ENV=production")
+        return self
+
     @property
     def extra_origins(self) -> frozenset[str]:
         if self.environment == "production":

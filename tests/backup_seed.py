@@ -44,12 +44,16 @@ def tenant_documents(tenant: str, conversations: int, messages: int, db: Any) ->
             }
         docs[f"conversations/{cid}/notes/n1"] = {"text": "note", "author": "agent-1", "created_at": at}
         docs[f"conversations/{cid}/assignments/000001"] = {"agent": "agent-1", "number": 1, "at": at, "ref": tenant_ref}
+        if c % 10 == 0:
+            docs[f"conversations/{cid}/revisions/00000001"] = {"version": 1, "at": at}
     for lead in range(50):
         docs[f"leads/l{lead}"] = {"name": "Jan", "phone": "+48 600 000 000", "captured_at": base, "raw": b"\x00\xffbytes"}
     for day in range(3):
         key = (today - timedelta(days=day)).isoformat()
         for shard in range(10):
             docs[f"metrics/{key}/shards/{shard}"] = {"day": key, "messages": shard * 7, "conversations": shard}
+    docs["outbox/e1"] = {"type": "lead.captured", "delivered": False, "at": base}
+    docs["metric_months/2026-11_0"] = {"month": "2026-11", "variant__a__trials": 4}
     docs["api_keys/k1"] = {"hash": "sha256:abcd", "scopes": ["backups"], "created_at": base}
     docs["experiments/e1"] = {"name": "greeting", "where": firestore.GeoPoint(52.23, 21.01), "big": math.inf, "neg": -math.inf}
     docs["contacts/x1"] = {"email": "a@example.com", "$dollar": {"$ts": "not a timestamp"}}

@@ -51,8 +51,11 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
     collection("conversations/*/messages"),
     collection("conversations/*/notes"),
     collection("conversations/*/assignments"),
+    collection("conversations/*/revisions"),
     collection("leads"),
+    collection("outbox"),
     collection("metrics/*/shards", parents="days"),
+    collection("metric_months"),
     collection("api_keys", secret_fields=("key", "plaintext", "secret")),  # the hash stays, a clear key never
     collection("experiments"),
     collection("contacts"),

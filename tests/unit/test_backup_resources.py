@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from infra.local.cloud import load_resources
 from shared.config import Settings
 from shared.domain.backup_schedule import NIGHTLY_JOB, check_schedule
@@ -22,3 +25,8 @@ def test_the_bucket_lifecycle_keeps_backups_at_least_as_long_as_the_function_doe
     assert settings.backup_bucket in resources["buckets"]
     assert rule["action"] == "Delete" and rule["prefix"] == "backups/"
     assert settings.backup_retention_days <= rule["age_days"] <= settings.backup_retention_days + 2
+
+
+def test_production_refuses_the_local_scheduler_stand_in() -> None:
+    with pytest.raises(ValidationError, match="CLOUD_SCHEDULER_EMULATOR_HOST"):
+        Settings(CHATDESK_ENV="production", CLOUD_SCHEDULER_EMULATOR_HOST="http://127.0.0.1:1", FIRESTORE_EMULATOR_HOST=None)
