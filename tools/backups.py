@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
         if name == "restore":
             cmd.add_argument("--into-empty", action="store_true", help="refuse unless the tenant has no documents")
     args = parser.parse_args(argv)
+    from shared.domain.validation import TENANT_ID
+
+    if not TENANT_ID.fullmatch(args.tenant):
+        print(f"refused: {args.tenant!r} is not a tenant id", file=sys.stderr)
+        return 2
 
     from shared.bootstrap import container
     from shared.domain.backup import summary

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from shared.domain.errors import BadRequestError, NotFoundError
+from shared.domain.validation import TENANT_ID
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -131,7 +132,7 @@ class BackupRequest(BaseModel):
     """What ``backup-requests`` carries: one tenant (an admin export) or none (nightly: every tenant)."""
 
     kind: Literal["nightly", "export", "tenant"] = "nightly"
-    tenant: str | None = None
+    tenant: str | None = Field(None, pattern=TENANT_ID.pattern)
     backup_id: str | None = None  # chosen by the export endpoint so it can answer with it
 
     def model_post_init(self, _context: Any) -> None:

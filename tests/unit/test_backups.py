@@ -197,3 +197,10 @@ def test_an_invalid_cron_or_timezone_is_a_400_and_changes_nothing(cron: object, 
     with pytest.raises(ValidationFailed) as caught:
         service.set_schedule("acme", {"cron": cron, "timezone": timezone})
     assert field in [d["field"] for d in caught.value.details] and scheduler.jobs == {}
+
+
+def test_a_request_naming_a_malformed_tenant_is_refused() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        BackupRequest(kind="export", tenant="../other")
