@@ -204,3 +204,10 @@ def test_a_request_naming_a_malformed_tenant_is_refused() -> None:
 
     with pytest.raises(ValidationError):
         BackupRequest(kind="export", tenant="../other")
+
+
+def test_the_cli_refuses_a_malformed_tenant_before_connecting(capsys: pytest.CaptureFixture[str]) -> None:
+    from tools.backups import main
+
+    assert main(["restore", "--tenant", "../other", "--backup", "20261123T020000Z-abcdefabcdef"]) == 2
+    assert "not a tenant id" in capsys.readouterr().err
