@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         gemini, notes = start_local_gemini()
         print("==> seeding demo data", flush=True)
         notes += seed_tenants()
-        notes.append(f"Backups       nightly-backup on the local Scheduler ({env.get('CLOUD_SCHEDULER_EMULATOR_HOST')}); /api/backup/*")
+        scheduler = env.get("CLOUD_SCHEDULER_EMULATOR_HOST")
+        notes.append(f"Backups       nightly-backup on the local Scheduler ({scheduler}); /api/backup/*")
         from tools.agents import create_demo_agents, login_table
 
         logins = login_table(create_demo_agents())
