@@ -15,13 +15,17 @@ if TYPE_CHECKING:
     from flask import Request
 
     from shared.adapters.firebase_auth import FirebaseTokenVerifier
+    from shared.adapters.firestore_backup import FirestoreTenantDocuments
     from shared.adapters.firestore_store import Deadline
+    from shared.adapters.gcs_backup_store import GcsBackupStore
     from shared.config import Settings
     from shared.services.admin_experiments import ExperimentService
     from shared.services.admin_keys import ApiKeyService
     from shared.services.admin_knowledge import KnowledgeService
     from shared.services.admin_widgets import WidgetService
     from shared.services.agent import AgentService
+    from shared.services.backup_admin import BackupAdmin
+    from shared.services.backups import BackupRestorer, BackupRunner
     from shared.services.chat import ChatService, IpRateLimiter
     from shared.services.events import EventHandler, EventLedger
     from shared.services.health import Check
@@ -180,6 +184,50 @@ class Container:
         from shared.adapters.event_ledger import FirestoreEventLedger
 
         return FirestoreEventLedger(self.clients.firestore)
+
+    @cached_property
+    def backup_documents(self) -> FirestoreTenantDocuments:
+        from shared.adapters.firestore_backup import FirestoreTenantDocuments
+
+        settings = self.settings
+        # The local Firestore ignores cursors: read each collection as one stream there.
+        page = 0 if settings.firestore_emulator_host else settings.backup_page_size
+        return FirestoreTenantDocuments(self.clients.firestore, settings.backup_metrics_lookback_days, page)
+
+    @cached_property
+    def backup_store(self) -> GcsBackupStore:
+        from shared.adapters.gcs_backup_store import GcsBackupStore
+
+        # The local storage server cannot check a signature: stream instead of redirecting there.
+        return GcsBackupStore(self.clients.storage, self.settings.backup_bucket, can_sign=not self.settings.storage_emulator_host)
+
+    @cached_property
+    def backup_runner(self) -> BackupRunner:
+        from shared.services.backups import BackupRunner
+
+        return BackupRunner(self.backup_documents, self.backup_store, self.settings.backup_retention_days)
+
+    @cached_property
+    def backup_restorer(self) -> BackupRestorer:
+        from shared.services.backups import BackupRestorer
+
+        return BackupRestorer(self.backup_documents, self.backup_store)
+
+    @cached_property
+    def backups(self) -> BackupAdmin:
+        from shared.adapters.cloud_scheduler import CloudBackupScheduler, scheduler_client
+        from shared.adapters.pubsub_backup_requests import PubSubBackupRequests
+        from shared.services.backup_admin import BackupAdmin
+
+        settings = self.settings
+        topic = settings.backup_requests_topic
+        return BackupAdmin(
+            self.backup_store,
+            PubSubBackupRequests(self.clients.publisher, self.clients.topic_path(topic)),
+            CloudBackupScheduler(
+                scheduler_client(settings.cloud_scheduler_emulator_host), settings.project_id, settings.region, topic
+            ),
+        )
 
     def event_handlers(self) -> dict[str, EventHandler]:
         """What the ``events`` function does for each event type."""

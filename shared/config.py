@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     backup_requests_topic: str = Field("backup-requests", alias="BACKUP_REQUESTS_TOPIC")
     backup_bucket: str = Field("demo-chatdesk-backups", alias="BACKUP_BUCKET")
 
+    # Backups: retention (the bucket's lifecycle rule in infra/resources.yaml is the backstop), cursor
+    # page size, the days of metric shards looked for at least (their day documents do not exist, so
+    # days are probed back to the first conversation), the local Scheduler stand-in.
+    backup_retention_days: int = Field(30, alias="BACKUP_RETENTION_DAYS", gt=0)
+    backup_page_size: int = Field(1000, alias="BACKUP_PAGE_SIZE", gt=0)
+    backup_metrics_lookback_days: int = Field(35, alias="BACKUP_METRICS_LOOKBACK_DAYS", gt=0)
+    cloud_scheduler_emulator_host: str | None = Field(None, alias="CLOUD_SCHEDULER_EMULATOR_HOST")
+
     # Gemini: an API key, or Vertex AI; neither means the bot runs on knowledge alone.
     gemini_api_key: SecretStr | None = Field(None, alias="GEMINI_API_KEY")
     gemini_use_vertex: bool = Field(False, alias="GOOGLE_GENAI_USE_VERTEXAI")
@@ -86,6 +94,13 @@ class Settings(BaseSettings):
                 raise ValueError("CHATDESK_SESSION_SECRET must be set when CHATDESK_ENV=production (Secret Manager)")
         if self.session_secret is not None and len(self.session_secret.get_secret_value()) < 32:
             raise ValueError("CHATDESK_SESSION_SECRET must be at least 32 characters")
+        return self
+
+    @model_validator(mode="after")
+    def _no_scheduler_stand_in_in_production(self) -> Settings:
+        # Backup schedules changed on a local stand-in would silently never run.
+        if self.environment == "production" and self.cloud_scheduler_emulator_host:
+            raise ValueError("CLOUD_SCHEDULER_EMULATOR_HOST must not be set when CHATDESK_ENV=production")
         return self
 
     @property

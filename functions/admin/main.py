@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from flask import Request, Response
 
     from shared.domain.api_keys import AdminPrincipal
+    from shared.services.backup_admin import BackupAdmin
 
 # Knowledge packs are larger than a chat message: 1 MiB, and 413 above it.
 app = HttpApp("admin", max_body_bytes=1024 * 1024, project_id=lambda: container().settings.project_id)
@@ -167,6 +168,49 @@ def import_knowledge(request: Request) -> dict[str, Any]:
     principal = _principal(request)
     _require(principal, "knowledge")
     return container().knowledge.replace(principal.tenant, request.get_data(cache=True))
+# --- backups (scope "backups"; always the caller's own tenant) ----------------------------
+
+
+def _backups(request: Request) -> tuple[str, BackupAdmin]:
+    principal = _principal(request)
+    _require(principal, "backups")
+    return principal.tenant, container().backups
+
+
+@app.route("/api/backup/list")
+def list_backups(request: Request) -> dict[str, Any]:
+    tenant, backups = _backups(request)
+    return backups.list_backups(tenant)
+
+
+@app.route("/api/backup/export", methods=["POST"])
+def export_backup(request: Request) -> tuple[dict[str, Any], int]:
+    tenant, backups = _backups(request)
+    return backups.export(tenant), 202
+
+
+@app.route("/api/backup/download")
+def download_backup(request: Request) -> Response:
+    from flask import Response, redirect
+
+    tenant, backups = _backups(request)
+    download = backups.download(tenant, request.args.get("id"), request.args.get("file"))
+    if download.redirect is not None:
+        return redirect(download.redirect, code=302)
+    headers = {"Content-Disposition": f'attachment; filename="{download.filename}"', "Cache-Control": "no-store"}
+    return Response(download.body, mimetype=download.content_type, headers=headers)
+
+
+@app.route("/api/backup/schedule")
+def get_backup_schedule(request: Request) -> dict[str, Any]:
+    tenant, backups = _backups(request)
+    return backups.get_schedule(tenant)
+
+
+@app.route("/api/backup/schedule", methods=["POST"])
+def set_backup_schedule(request: Request) -> dict[str, Any]:
+    tenant, backups = _backups(request)
+    return backups.set_schedule(tenant, json_body(request))
 
 
 def admin(request: Request) -> Response:

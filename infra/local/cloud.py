@@ -1,5 +1,6 @@
 """The local Google Cloud: starts and stops the servers that stand in for Firestore, Firebase Auth,
-Cloud Storage and Pub/Sub, then creates topics, subscriptions and buckets from infra/resources.yaml.
+Cloud Storage, Pub/Sub and Cloud Scheduler, then creates topics, subscriptions, buckets and scheduler
+jobs from infra/resources.yaml.
 
     python -m infra.local.cloud run -- <command>   # start, run the command with the env set, stop
     python -m infra.local.cloud up                  # start and wait for Ctrl-C; prints the env
@@ -147,6 +148,11 @@ class LocalCloud:
         if errors:
             self.stop()
             raise RuntimeError(f"local cloud failed to start: {errors[0]}") from errors[0]
+        try:
+            self.start_scheduler()  # after Pub/Sub: it publishes there
+        except BaseException:
+            self.stop()
+            raise
         self.create_resources()
         return dict(self.env)
 
@@ -269,6 +275,14 @@ class LocalCloud:
         self._wait("pubsub", lambda: tcp_open(host, int(port)), timeout=10)
         self.env["PUBSUB_EMULATOR_HOST"] = address[0]
 
+    def start_scheduler(self) -> None:
+        """The local Cloud Scheduler (infra/local/fake_scheduler.py); fires Pub/Sub targets on cron and on :run."""
+        port = free_port()
+        env = {"PUBSUB_EMULATOR_HOST": self.env["PUBSUB_EMULATOR_HOST"], "GRPC_VERBOSITY": "ERROR"}
+        self._spawn("scheduler", [sys.executable, "-m", "infra.local.fake_scheduler", "--port", str(port)], env=env)
+        self._wait("scheduler", lambda: tcp_open("127.0.0.1", port), timeout=30)
+        self.env["CLOUD_SCHEDULER_EMULATOR_HOST"] = f"http://127.0.0.1:{port}"
+
     # --- resources -------------------------------------------------------------------------
 
     def create_resources(self) -> None:
@@ -317,6 +331,32 @@ def ensure_resources(project: str, resources: dict[str, Any]) -> None:
     for bucket in resources.get("buckets", []):
         with contextlib.suppress(exceptions.Conflict):
             client.create_bucket(bucket)
+    ensure_schedules(project, resources)
+
+
+def ensure_schedules(project: str, resources: dict[str, Any]) -> None:
+    """The ``schedules:`` as Cloud Scheduler jobs on the local stand-in (when one is running)."""
+    from google.api_core import exceptions
+    from google.cloud import scheduler_v1
+
+    from shared.adapters.cloud_scheduler import scheduler_client
+
+    host = os.environ.get("CLOUD_SCHEDULER_EMULATOR_HOST")
+    if not host or not resources.get("schedules"):
+        return
+    client = scheduler_client(host)
+    parent = f"projects/{project}/locations/{resources['region']}"
+    for name, spec in resources["schedules"].items():
+        job = scheduler_v1.Job(
+            name=f"{parent}/jobs/{name}",
+            schedule=spec["cron"],
+            time_zone=spec.get("timezone", "UTC"),
+            pubsub_target=scheduler_v1.PubsubTarget(
+                topic_name=f"projects/{project}/topics/{spec['topic']}", data=json.dumps(spec.get("data", {})).encode()
+            ),
+        )
+        with contextlib.suppress(exceptions.Conflict):  # REST answers 409 for an existing job
+            client.create_job(parent=parent, job=job)
 
 
 def eventarc_subscription(function: str) -> str:

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     port = args.port if port_is_free(args.port) else free_port()
     os.environ.setdefault("GRPC_VERBOSITY", "ERROR")  # gRPC's C core otherwise chatters about local server shutdowns
 
-    print("==> starting the local cloud (Firestore, Auth, Storage, Pub/Sub)", flush=True)
+    print("==> starting the local cloud (Firestore, Auth, Storage, Pub/Sub, Scheduler)", flush=True)
     cloud = LocalCloud()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         gemini, notes = start_local_gemini()
         print("==> seeding demo data", flush=True)
         notes += seed_tenants()
+        scheduler = env.get("CLOUD_SCHEDULER_EMULATOR_HOST")
+        notes.append(f"Backups       nightly-backup on the local Scheduler ({scheduler}); /api/backup/*")
         from tools.agents import create_demo_agents, login_table
 
         logins = login_table(create_demo_agents())
