@@ -28,7 +28,7 @@ resource "google_cloudfunctions2_function" "function" {
     service_account_email            = google_service_account.function[each.key].email
     ingress_settings                 = each.value.trigger == "http" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision   = true
-    environment_variables            = merge(local.common_env, { CHATDESK_FUNCTION = each.key })
+    environment_variables            = local.common_env
 
     dynamic "secret_environment_variables" {
       for_each = each.value.secrets

@@ -27,24 +27,25 @@ locals {
     for name, spec in local.functions : { for secret in spec.secrets : "${name}/${secret}" => { function = name, secret = secret } }
   ]...)
   # Access lists may name functions that are not deployed (yet): only deployed ones get a binding.
-  publishers = merge([
-    for topic, names in local.access.publish : { for fn in names : "${topic}/${fn}" => { topic = topic, function = fn } if contains(keys(local.functions), fn) }
-  ]...)
-  bucket_writers = merge([
-    for bucket, names in local.access.bucket_write : { for fn in names : "${bucket}/${fn}" => { bucket = bucket, function = fn } if contains(keys(local.functions), fn) }
-  ]...)
-  bucket_readers = merge([
-    for bucket, names in local.access.bucket_read : { for fn in names : "${bucket}/${fn}" => { bucket = bucket, function = fn } if contains(keys(local.functions), fn) }
-  ]...)
+  topic_roles  = { publish = "roles/pubsub.publisher", view = "roles/pubsub.viewer" }
+  bucket_roles = { write = "roles/storage.objectUser", read = "roles/storage.objectViewer", check = "roles/storage.legacyBucketReader" }
+  topic_grants = merge(flatten([
+    for topic, verbs in local.access.topics : [
+      for verb, names in verbs : { for fn in names : "${topic}/${verb}/${fn}" => { topic = topic, role = local.topic_roles[verb], function = fn } if contains(keys(local.functions), fn) }
+    ]
+  ])...)
+  bucket_grants = merge(flatten([
+    for bucket, verbs in local.access.buckets : [
+      for verb, names in verbs : { for fn in names : "${bucket}/${verb}/${fn}" => { bucket = bucket, role = local.bucket_roles[verb], function = fn } if contains(keys(local.functions), fn) }
+    ]
+  ])...)
 
   common_env = {
-    CHATDESK_ENV          = "production"
+    CHATDESK_ENV         = "production"
     CHATDESK_REGION       = var.region
     GOOGLE_CLOUD_PROJECT  = var.project_id
     LOG_LEVEL             = var.log_level
-    CHAT_EVENTS_TOPIC     = "chat-events"
-    BACKUP_REQUESTS_TOPIC = "backup-requests"
-    BACKUP_BUCKET         = local.rename["${local.demo_project}-backups"]
+    BACKUP_BUCKET        = local.rename["${local.demo_project}-backups"]
   }
 }
 

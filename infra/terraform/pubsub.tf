@@ -43,17 +43,9 @@ resource "google_pubsub_topic_iam_member" "dead_letter_publisher" {
   member   = local.pubsub_agent
 }
 
-resource "google_pubsub_topic_iam_member" "publisher" {
-  for_each = local.publishers
+resource "google_pubsub_topic_iam_member" "function" {
+  for_each = local.topic_grants
   topic    = google_pubsub_topic.topic[each.value.topic].name
-  role     = "roles/pubsub.publisher"
+  role     = each.value.role
   member   = "serviceAccount:${google_service_account.function[each.value.function].email}"
-}
-
-# The health function's deep check reads each topic's metadata.
-resource "google_pubsub_topic_iam_member" "health_viewer" {
-  for_each = contains(keys(local.functions), "health") ? local.topics : toset([])
-  topic    = google_pubsub_topic.topic[each.key].name
-  role     = "roles/pubsub.viewer"
-  member   = "serviceAccount:${google_service_account.function["health"].email}"
 }

@@ -95,17 +95,10 @@ resource "google_storage_bucket" "bucket" {
   depends_on = [google_project_service.apis]
 }
 
-resource "google_storage_bucket_iam_member" "writer" {
-  for_each = local.bucket_writers
+resource "google_storage_bucket_iam_member" "function" {
+  for_each = local.bucket_grants
   bucket   = google_storage_bucket.bucket[each.value.bucket].name
-  role     = "roles/storage.objectUser"
-  member   = "serviceAccount:${google_service_account.function[each.value.function].email}"
-}
-
-resource "google_storage_bucket_iam_member" "reader" {
-  for_each = local.bucket_readers
-  bucket   = google_storage_bucket.bucket[each.value.bucket].name
-  role     = "roles/storage.objectViewer"
+  role     = each.value.role
   member   = "serviceAccount:${google_service_account.function[each.value.function].email}"
 }
 
