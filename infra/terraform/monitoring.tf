@@ -42,10 +42,11 @@ resource "google_logging_metric" "server_errors" {
   label_extractors = { function = "EXTRACT(resource.labels.service_name)" }
 }
 
-# The Gemini adapter logs `event: model.fallback` whenever a turn falls back to the safe reply.
+# The Gemini adapter logs `event: model.generate_failed` (with a reason) for every failed model call;
+# a turn whose calls all fail answers with the safe fallback reply.
 resource "google_logging_metric" "model_fallbacks" {
   name   = "chatdesk/model_fallbacks"
-  filter = "resource.type=\"cloud_run_revision\" AND jsonPayload.event=\"model.fallback\""
+  filter = "resource.type=\"cloud_run_revision\" AND jsonPayload.event=\"model.generate_failed\""
   metric_descriptor {
     metric_kind = "DELTA"
     value_type  = "INT64"
