@@ -25,6 +25,7 @@ from shared.domain.conversation import Conversation, Message
 from shared.domain.errors import ConflictError, NotFoundError
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.records import ConversationWrite, Note
+from shared.domain.schema import stamp
 from shared.services.ports import ConversationRepository, TenantKnowledge, TenantRepository
 
 if TYPE_CHECKING:
@@ -139,7 +140,9 @@ class FirestoreTenantRepository(TenantRepository):
             entries = [e for e in (registry.to_dict() or {}).get("entries", []) if e.get("tenant") != tenant_id]
             entries += [{"origin": o, "tenant": tenant_id} for o in pack.tenant.allowed_origins]
             config = pack.tenant.model_dump(mode="json")
-            tx.set(tenant_ref, {**config, "knowledge_version": version, "updated_at": firestore.SERVER_TIMESTAMP})
+            tx.set(
+                tenant_ref, stamp("tenant", {**config, "knowledge_version": version, "updated_at": firestore.SERVER_TIMESTAMP})
+            )
             tx.set(
                 tenant_ref.collection("knowledge").document("current"),
                 {"version": version, "pack": pack.model_dump(mode="json"), "updated_at": firestore.SERVER_TIMESTAMP},
@@ -191,13 +194,13 @@ class FirestoreConversationRepository(ConversationRepository):
         """Add every document of ``write`` to a batch or transaction; returns the number of writes."""
         conversation = write.conversation
         ref = self._ref(conversation.tenant, conversation.id)
-        data = conversation.model_dump(exclude={"id"})
+        data = stamp("conversation", conversation.model_dump(exclude={"id"}))
         writes = len(write.messages) + len(write.notes)
         if write.assignment is not None:
             # Create-only: of two take-overs from the same state, the second create fails. Staged first:
             # the local Firestore server applies a commit's writes in order and stops at the failing one.
             assignment = ref.collection("assignments").document(f"{write.assignment.number:06d}")
-            batch.create(assignment, write.assignment.model_dump())
+            batch.create(assignment, stamp("assignment", write.assignment.model_dump()))
             writes += 1
         if write.changed is None:
             batch.set(ref, data, merge=True)
@@ -208,12 +211,15 @@ class FirestoreConversationRepository(ConversationRepository):
                 batch.update(ref, fields)
                 writes += 1
         for message in write.messages:
-            batch.set(ref.collection("messages").document(message.id), message.model_dump(exclude={"id"}, exclude_none=True))
+            batch.set(
+                ref.collection("messages").document(message.id),
+                stamp("message", message.model_dump(exclude={"id"}, exclude_none=True)),
+            )
         for note in write.notes:
-            batch.set(ref.collection("notes").document(note.id), note.model_dump(exclude={"id"}))
+            batch.set(ref.collection("notes").document(note.id), stamp("note", note.model_dump(exclude={"id"})))
         if write.lead is not None:
             # Merged: later turns add fields to the lead, never erase them or the capture time.
-            lead = write.lead.model_dump(exclude={"id"}, exclude_none=True)
+            lead = stamp("lead", write.lead.model_dump(exclude={"id"}, exclude_none=True))
             batch.set(self._tenant(conversation.tenant).collection("leads").document(write.lead.id), lead, merge=True)
             writes += 1
         if write.metrics and write.day:
