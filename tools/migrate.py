@@ -21,8 +21,15 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 < args.batch_size < 500:
         parser.error("--batch-size must be between 1 and 499 (one commit holds 500 writes with the progress)")
     check_registry(MIGRATIONS)
+    from google.api_core import exceptions
+
     store = FirestoreMigrationStore(container().clients.firestore)
-    for report in run_migrations(store, MIGRATIONS, dry_run=args.dry_run, batch_size=args.batch_size):
+    try:
+        reports = run_migrations(store, MIGRATIONS, dry_run=args.dry_run, batch_size=args.batch_size)
+    except exceptions.NotFound:
+        print("no Firestore database yet (first deploy): nothing to migrate")
+        return 0
+    for report in reports:
         verb = "would change" if args.dry_run else "changed"
         notes = f" ({'; '.join(report.notes)})" if report.notes else ""
         print(f"{report.migration_id} [{report.status}] scanned {report.scanned}, {verb} {report.changed}{notes}")

@@ -22,3 +22,8 @@ output "hosting_url" {
   description = "Default Firebase Hosting URL (a tenant's own domain is connected in the console)."
   value       = "https://${var.project_id}.web.app"
 }
+
+output "delivery" {
+  description = "Dead-letter attempts and backoff the pipeline sets on each Eventarc subscription."
+  value       = local.delivery
+}

@@ -175,3 +175,14 @@ def test_ttl_policies_name_the_documented_field() -> None:
     ttl = resources()["ttl"]
     assert ttl["field"] == "expire_at"
     assert {"conversations", "messages"} <= set(ttl["collection_groups"])
+
+
+def test_the_pipeline_runs_in_order_and_names_no_resource_or_secret_value() -> None:
+    text = (ROOT / "cloudbuild.yaml").read_text()
+    steps = [step["id"] for step in yaml.safe_load(text)["steps"]]
+    order = ["check-and-test", "stage", "terraform-plan", "migrate", "terraform-apply", "hosting-rules-indexes"]
+    assert [s for s in steps if s in order] == order
+    assert "firebase deploy --only hosting,firestore:rules,firestore:indexes" in text
+    for name in [*functions(), *resources()["topics"], *resources()["secrets"]]:
+        assert not re.search(rf"\b{re.escape(name)}\b", text), f"cloudbuild.yaml hard-codes {name}"
+    assert not re.search(r"AIza|BEGIN PRIVATE KEY|secretmanager.versions.access", text)
