@@ -94,6 +94,11 @@ def bind(**labels: str | None) -> contextvars.Token[dict[str, str]]:
     return _context.set(merged)
 
 
+def current_trace() -> str | None:
+    """The Cloud Trace resource bound to this request, to pass on (e.g. as a Pub/Sub attribute)."""
+    return _context.get().get("trace")
+
+
 def reset(token: contextvars.Token[dict[str, str]]) -> None:
     """Drop the labels bound by the matching ``bind``."""
     _context.reset(token)

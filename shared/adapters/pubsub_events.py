@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shared import logs
 from shared.domain.events import ChatEvent
 from shared.services.ports import EventPublisher
 
@@ -19,7 +20,9 @@ class PubSubEventPublisher(EventPublisher):
 
     def publish(self, event: ChatEvent) -> None:
         data = json.dumps(event.model_dump(mode="json"), ensure_ascii=False).encode()
-        future = self._publisher.publish(self._topic, data, type=event.type, tenant=event.tenant)
+        # The request's trace travels with the event, so the events function logs under the same trace.
+        trace = {"trace": t} if (t := logs.current_trace()) else {}
+        future = self._publisher.publish(self._topic, data, type=event.type, tenant=event.tenant, **trace)
         future.result(timeout=self._timeout)
 
 

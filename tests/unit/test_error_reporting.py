@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from typing import ClassVar
 
 from shared import logs
 
@@ -62,3 +63,30 @@ def test_a_warning_with_an_exception_is_not_reported_as_an_error() -> None:
         logger.removeHandler(handler)
     entry = json.loads(stream.getvalue())
     assert "@type" not in entry and entry["error"]["type"] == "TimeoutError"
+
+
+def test_a_published_event_carries_the_requests_trace_on() -> None:
+    from shared.adapters.pubsub_events import PubSubEventPublisher
+    from shared.domain.events import ChatEvent
+
+    class Recorder:
+        attributes: ClassVar[dict[str, str]] = {}
+
+        def publish(self, topic: str, data: bytes, **attributes: str):  # type: ignore[no-untyped-def]
+            Recorder.attributes = attributes
+
+            class Done:
+                def result(self, timeout: float) -> None:
+                    return None
+
+            return Done()
+
+    event = ChatEvent(type="lead.captured", tenant="novahouse", data={"conversation_id": "novahouse.x"})
+    token = logs.bind(trace=logs.trace_resource("0af7651916cd43dd8448eb211c80319c/1;o=1", "demo-chatdesk"))
+    try:
+        PubSubEventPublisher(Recorder(), "projects/p/topics/chat-events").publish(event)
+    finally:
+        logs.reset(token)
+    assert Recorder.attributes["trace"] == "projects/demo-chatdesk/traces/0af7651916cd43dd8448eb211c80319c"
+    PubSubEventPublisher(Recorder(), "projects/p/topics/chat-events").publish(event)
+    assert "trace" not in Recorder.attributes  # no request, no trace
