@@ -20,7 +20,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PRICES_AS_OF = "2025-06 list prices, europe-central2 (Warsaw) where regional, USD; check before relying on them"
+PRICES_AS_OF = (
+    "Google list prices as known in mid-2025 (USD, europe-central2 where regional); not re-checked here (offline): verify"
+)
 PRICE = {
     # Firestore (regional europe-central2), per 100 000 operations / per GiB-month
     "firestore_read_100k": 0.039,
@@ -45,12 +47,14 @@ PRICE = {
 class TurnFigures:
     """Recorded per-turn figures."""
 
-    reads: float = 1.10  # python -m tools.bench_chat --guests 10 --turns 4 (2026-11-23)
+    # Recorded 2026-11-23 by `python -m tools.cost --measure 20` (80 turns over the demo tenants);
+    # `tools.bench_chat --guests 10 --turns 4` agrees: 1.10 reads, 1.00 commits, 4.00 writes a turn.
+    reads: float = 1.04
     commits: float = 1.00
     writes: float = 4.00
-    model_share: float = 0.28  # turns the model answered (the rest: FAQ or computed quote)
-    input_tokens: float = 900.0  # per model-answered turn
-    output_tokens: float = 120.0
+    model_share: float = 0.14  # turns the model answered (the rest: FAQ or computed quote)
+    input_tokens: float = 553.0  # per model-answered turn
+    output_tokens: float = 94.0
     seconds: float = 0.35  # instance time a turn keeps busy, model wait included (production estimate)
 
 
