@@ -42,7 +42,7 @@ resource "google_cloudfunctions2_function" "function" {
   }
 
   dynamic "event_trigger" {
-    for_each = each.value.trigger == "pubsub" ? [each.value.topic] : []
+    for_each = each.value.trigger == "pubsub" ? [lookup(each.value, "topic", "")] : []
     content {
       trigger_region        = var.region
       event_type            = "google.cloud.pubsub.topic.v1.messagePublished"

@@ -41,14 +41,14 @@ resource "google_storage_bucket" "bucket" {
   }
 
   dynamic "retention_policy" {
-    for_each = lookup(each.value, "retention_days", null) == null ? [] : [each.value.retention_days]
+    for_each = lookup(each.value, "retention_days", null) == null ? [] : [lookup(each.value, "retention_days", null)]
     content {
       retention_period = retention_policy.value * 86400
     }
   }
 
   dynamic "lifecycle_rule" {
-    for_each = lookup(each.value, "nearline_after_days", null) == null ? [] : [each.value.nearline_after_days]
+    for_each = lookup(each.value, "nearline_after_days", null) == null ? [] : [lookup(each.value, "nearline_after_days", null)]
     content {
       condition {
         age = lifecycle_rule.value
@@ -61,7 +61,7 @@ resource "google_storage_bucket" "bucket" {
   }
 
   dynamic "lifecycle_rule" {
-    for_each = lookup(each.value, "delete_after_days", null) == null ? [] : [each.value.delete_after_days]
+    for_each = lookup(each.value, "delete_after_days", null) == null ? [] : [lookup(each.value, "delete_after_days", null)]
     content {
       condition {
         age = lifecycle_rule.value
