@@ -26,6 +26,15 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   echo "$want" > "$stamp"
 fi
 
+# checkov (Terraform checks) pins its own dependencies; its venv keeps them away from ours.
+checkov_pin="checkov==3.3.30"
+if [ ! -x .venv-checkov/bin/checkov ] || [ "$(cat .venv-checkov/.pin 2>/dev/null)" != "$checkov_pin" ]; then
+  echo "==> checkov venv (.venv-checkov)"
+  python3.11 -m venv .venv-checkov 2>/dev/null || python3 -m venv .venv-checkov
+  .venv-checkov/bin/pip install -q --disable-pip-version-check "$checkov_pin"
+  echo "$checkov_pin" > .venv-checkov/.pin
+fi
+
 lock_sha=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -d node_modules ] || [ "$(cat node_modules/.lock.sha 2>/dev/null)" != "$lock_sha" ]; then
   echo "==> npm ci"

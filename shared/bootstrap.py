@@ -268,6 +268,7 @@ def container() -> Container:
                 settings = get_settings()
                 logs.configure(settings.log_level)
                 logs.register_secrets(settings.secret_values())
+                logs.set_service_context(version=settings.revision)
                 _container = Container(settings)
     return _container
 

@@ -23,6 +23,9 @@ _SECRET_PATTERNS = [
     re.compile(r"\bey[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]*"),
 ]
 _known_secrets: set[str] = set()
+# Cloud Error Reporting picks up any log entry with this @type (or a stack trace) and groups by place.
+REPORTED_ERROR_TYPE = "type.googleapis.com/google.devtools.clouderrorreporting.v1beta1.ReportedErrorEvent"
+_service_context: dict[str, str] = {"service": "chatdesk", "version": "local"}
 
 
 def register_secrets(values: Iterable[str]) -> None:
@@ -40,10 +43,60 @@ def scrub(text: str) -> str:
     return _SECRET_PATTERNS[3].sub("[REDACTED]", text)
 
 
+def set_service_context(service: str | None = None, version: str | None = None) -> None:
+    """Name the service and revision error reports are filed under (Cloud Run's K_SERVICE/K_REVISION)."""
+    if service:
+        _service_context["service"] = service
+    if version:
+        _service_context["version"] = version
+
+
+def scrubbed_stack_trace(exc_type: type[BaseException], tb: Any) -> str:
+    """A Python traceback Error Reporting can parse: frames and the exception type, never the
+    exception's text or source lines (either can carry request data or secrets)."""
+    lines = ["Traceback (most recent call last):"]
+    for frame in traceback.extract_tb(tb):
+        lines.append(f'  File "{_short_path(frame.filename)}", line {frame.lineno}, in {frame.name}')
+    lines.append(f"{exc_type.__module__}.{exc_type.__qualname__}" if exc_type.__module__ != "builtins" else exc_type.__qualname__)
+    return scrub("\n".join(lines))
+
+
+def _short_path(filename: str) -> str:
+    # Site-packages and bundle roots differ per machine; the path from the package down groups alike.
+    for marker in ("/site-packages/", "/shared/", "/functions/"):
+        if marker in filename:
+            head = marker.strip("/") if marker != "/site-packages/" else ""
+            return f"{head}/{filename.split(marker, 1)[1]}".lstrip("/")
+    return filename.rsplit("/", 1)[-1]
+
+
+def reported_error(record: logging.LogRecord, service: str | None) -> dict[str, Any]:
+    """The Error Reporting fields of a log entry for a record carrying an exception."""
+    assert record.exc_info is not None and record.exc_info[0] is not None
+    exc_type, _, tb = record.exc_info
+    frames = traceback.extract_tb(tb)
+    last = frames[-1] if frames else None
+    fields: dict[str, Any] = {
+        "@type": REPORTED_ERROR_TYPE,
+        "stack_trace": scrubbed_stack_trace(exc_type, tb),
+        "serviceContext": {**_service_context, **({"service": service} if service else {})},
+    }
+    if last is not None:
+        fields["context"] = {
+            "reportLocation": {"filePath": _short_path(last.filename), "lineNumber": last.lineno, "functionName": last.name}
+        }
+    return fields
+
+
 def bind(**labels: str | None) -> contextvars.Token[dict[str, str]]:
     """Add labels (function, tenant, trace) to every log line of the current request."""
     merged = {**_context.get(), **{k: v for k, v in labels.items() if v}}
     return _context.set(merged)
+
+
+def current_trace() -> str | None:
+    """The Cloud Trace resource bound to this request, to pass on (e.g. as a Pub/Sub attribute)."""
+    return _context.get().get("trace")
 
 
 def reset(token: contextvars.Token[dict[str, str]]) -> None:
@@ -88,6 +141,8 @@ class CloudLoggingFormatter(logging.Formatter):
                 "type": exc_type.__name__,
                 "where": [f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}" for f in frames],
             }
+            if record.levelno >= logging.ERROR:
+                entry.update(reported_error(record, context.get("function")))
         return scrub(json.dumps(entry, ensure_ascii=False, default=str))
 
 

@@ -36,7 +36,8 @@ def events(cloud_event: Any) -> None:
         _log.warning("dropping malformed chat event", extra={"fields": {"event_id": event_id}})
         return
     c = container()
-    token = logs.bind(function="events", tenant=event.tenant)
+    trace = message.get("attributes", {}).get("trace")  # passed on by the publishing request
+    token = logs.bind(function="events", tenant=event.tenant, trace=trace if isinstance(trace, str) else None)
     try:
         outcome = handle_event(
             event_id,

@@ -29,6 +29,7 @@ from shared.domain.events import ChatEvent
 from shared.domain.experiments import Experiment
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.records import ConversationWrite, Note
+from shared.domain.schema import stamp
 from shared.services.ports import ConversationRepository, Outbox, TenantKnowledge, TenantRepository
 
 if TYPE_CHECKING:
@@ -186,7 +187,9 @@ class FirestoreTenantRepository(TenantRepository):
             entries = [e for e in (registry.to_dict() or {}).get("entries", []) if e.get("tenant") != tenant_id]
             entries += [{"origin": o, "tenant": tenant_id} for o in pack.tenant.allowed_origins]
             config = pack.tenant.model_dump(mode="json")
-            tx.set(tenant_ref, {**config, "knowledge_version": version, "updated_at": firestore.SERVER_TIMESTAMP})
+            tx.set(
+                tenant_ref, stamp("tenant", {**config, "knowledge_version": version, "updated_at": firestore.SERVER_TIMESTAMP})
+            )
             tx.set(
                 tenant_ref.collection("knowledge").document("current"),
                 {"version": version, "pack": pack.model_dump(mode="json"), "updated_at": firestore.SERVER_TIMESTAMP},
@@ -255,7 +258,7 @@ class FirestoreConversationRepository(ConversationRepository, Outbox):
 
         conversation = write.conversation
         ref = self._ref(conversation.tenant, conversation.id)
-        data = conversation.model_dump(exclude={"id"})
+        data = stamp("conversation", conversation.model_dump(exclude={"id"}))
         data["version"] = conversation.version + 1
         writes = len(write.messages) + len(write.notes) + len(write.events)
         if write.changed is None or write.changed:
@@ -270,18 +273,21 @@ class FirestoreConversationRepository(ConversationRepository, Outbox):
             writes += 1
         if write.assignment is not None:
             assignment = ref.collection("assignments").document(f"{write.assignment.number:06d}")
-            batch.set(assignment, write.assignment.model_dump())
+            batch.set(assignment, stamp("assignment", write.assignment.model_dump()))
             writes += 1
         for message in write.messages:
-            batch.set(ref.collection("messages").document(message.id), message.model_dump(exclude={"id"}, exclude_none=True))
+            batch.set(
+                ref.collection("messages").document(message.id),
+                stamp("message", message.model_dump(exclude={"id"}, exclude_none=True)),
+            )
         for note in write.notes:
-            batch.set(ref.collection("notes").document(note.id), note.model_dump(exclude={"id"}))
+            batch.set(ref.collection("notes").document(note.id), stamp("note", note.model_dump(exclude={"id"})))
         for event in write.events:
             entry = {"event": event.model_dump(mode="json"), "delivered": False, "created_at": firestore.SERVER_TIMESTAMP}
             batch.set(self._tenant(event.tenant).collection("outbox").document(event.id), entry)
         if write.lead is not None:
             # Merged: later turns add fields to the lead, never erase them or the capture time.
-            lead = write.lead.model_dump(exclude={"id"}, exclude_none=True)
+            lead = stamp("lead", write.lead.model_dump(exclude={"id"}, exclude_none=True))
             batch.set(self._tenant(conversation.tenant).collection("leads").document(write.lead.id), lead, merge=True)
             writes += 1
         if write.metrics and write.day:

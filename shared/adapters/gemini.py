@@ -288,7 +288,9 @@ class GeminiLanguageModel(LanguageModel):
                 parts.append(f"code={code} status={getattr(exc, 'status', None)}")
         if detail:
             parts.append(detail)
-        logger.warning(self._scrub(" ".join(parts)))
+        # `event` feeds the model_fallbacks log-based metric and alert (infra/terraform/monitoring.tf).
+        fields = {"event": f"model.{operation}_failed", "reason": reason}
+        logger.warning(self._scrub(" ".join(parts)), extra={"fields": fields})
 
     def _scrub(self, text: str) -> str:
         for secret in self._secrets:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shared import logs
 from shared.domain.events import ChatEvent
 from shared.services.ports import EventPublisher
 
@@ -22,9 +23,10 @@ class PubSubEventPublisher(EventPublisher):
         from google.api_core.retry import Retry
 
         retry = Retry(initial=0.1, maximum=1.0, timeout=self._timeout)
-        future = self._publisher.publish(
-            self._topic, data, retry=retry, timeout=self._timeout, type=event.type, tenant=event.tenant, event_id=event.id
-        )
+        # The request's trace travels with the event, so the events function logs under the same trace.
+        trace = {"trace": t} if (t := logs.current_trace()) else {}
+        attributes = {"type": event.type, "tenant": event.tenant, "event_id": event.id, **trace}
+        future = self._publisher.publish(self._topic, data, retry=retry, timeout=self._timeout, **attributes)
         future.result(timeout=self._timeout)
 
 
