@@ -106,6 +106,8 @@ class Message(BaseModel):
     input_tokens: int | None = None
     output_tokens: int | None = None
     author: AgentRef | None = None
+    confidence: float | None = None  # bot messages: how sure the knowledge was (agents see it)
+    used: list[str] | None = None  # bot messages: FAQ, package and document ids the reply rests on
 
 
 class Conversation(BaseModel):

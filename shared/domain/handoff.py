@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.domain.knowledge import Tenant
@@ -22,9 +24,11 @@ _GENERIC = re.compile(
 )
 
 
-def wants_human(message: str, keywords: list[str]) -> bool:
-    """True when the guest asks for a person (generic phrases or the tenant's own keywords)."""
+def wants_human(message: str, keywords: list[str], offered: str | None = None) -> bool:
+    """True when the guest asks for a person (generic phrases, the tenant's keywords, or "yes" to the bot's offer)."""
     if _GENERIC.search(fold(message)):
+        return True
+    if offered and _YES.search(fold(message)):
         return True
     text = f" {' '.join(tokenize(message))} "
     return any(f" {' '.join(tokenize(word))} " in text for word in keywords if tokenize(word))
@@ -93,3 +97,20 @@ def handoff_notice(tenant: Tenant, now: datetime, language: str) -> str:
         f"today at {time}" if same_day else f"tomorrow at {time}" if tomorrow else f"on {_EN_DAYS[opening.weekday()]} at {time}"
     )
     return f"Our team is outside business hours right now. We'll reply {when}. Leave a message and nothing will be lost."
+
+
+# The bot's "shall I pass you to a person?" (answering.DONT_KNOW) and the fallbacks end in an offer;
+# a plain "yes" right after it accepts.
+_OFFER = re.compile(r"(konsultant\w*|a person|our team)\W*$|\?\s*$")
+_YES = re.compile(r"^\W*(?:(?:tak|poprosze|prosze|jasne|ok|okay|dobrze|chetnie|yes|please|sure|yep|yeah)\b\W*)+$")
+
+
+def accepts_offer(recent: Sequence[Any]) -> str | None:
+    """The bot's last offer of a person when it was the last thing said, for ``wants_human(offered=...)``."""
+    if not recent:
+        return None
+    last = recent[-1]
+    if getattr(last, "role", None) != "bot":
+        return None
+    text = fold(str(getattr(last, "text", "")))
+    return text if ("konsultant" in text or "person" in text) and _OFFER.search(text) else None

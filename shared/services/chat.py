@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from shared.domain.assistant import LeadFields, ModelFailure, ModelReply, ModelRequest, Turn
@@ -23,7 +23,7 @@ from shared.domain.conversation import (
 )
 from shared.domain.errors import BadRequestError, ForbiddenError, NotFoundError, RateLimitedError
 from shared.domain.events import HANDOFF_REQUESTED, LEAD_CAPTURED, ChatEvent
-from shared.domain.handoff import handoff_notice, wants_human
+from shared.domain.handoff import accepts_offer, handoff_notice, wants_human
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.leads import extract_lead, is_contactable, merge_leads
 from shared.domain.metrics import rating_increments, turn_increments
@@ -37,6 +37,9 @@ from shared.services.ports import (
     TenantRepository,
     TokenIssuer,
 )
+
+if TYPE_CHECKING:
+    from shared.domain.answering import KnowledgeAnswer
 
 MAX_MESSAGE_CHARS = 2000
 MAX_COMMENT_CHARS = 1000
@@ -111,6 +114,8 @@ class _Reply:
     wants_human: bool = False
     input_tokens: int = 0
     output_tokens: int = 0
+    confidence: float | None = None
+    used: list[str] = field(default_factory=list)
 
 
 _FALLBACK = {
@@ -274,7 +279,7 @@ class ChatService:
 
         if conversation.mode in ("human", "pending"):
             reply = _Reply(text="", source="agent", intent="human")
-        elif wants_human(message, pack.tenant.handoff_keywords):
+        elif wants_human(message, pack.tenant.handoff_keywords, offered=accepts_offer(conversation.recent)):
             reply = _Reply(text=handoff_notice(pack.tenant, now, language), source="agent", intent="handoff")
             handoff = True
         else:
@@ -304,6 +309,8 @@ class ChatService:
                     model_ms=reply.model_ms or None,
                     input_tokens=reply.input_tokens or None,
                     output_tokens=reply.output_tokens or None,
+                    confidence=reply.confidence,
+                    used=reply.used or None,
                 )
             )
         if handoff and conversation.mode == "bot":
@@ -436,10 +443,20 @@ class ChatService:
 
     def _answer(self, knowledge: TenantKnowledge, conversation: Conversation, message: str, language: str) -> _Reply:
         from shared.domain.answering import answer_from_knowledge
-        from shared.domain.quotes import unbacked_amounts
 
         pack = knowledge.pack
         answer = answer_from_knowledge(pack, knowledge.index, message, language)
+        reply = self._answer_with(answer, pack, conversation, message, language)
+        reply.confidence = round(answer.confidence, 3)
+        reply.used = answer.used
+        return reply
+
+    def _answer_with(
+        self, answer: KnowledgeAnswer, pack: KnowledgePack, conversation: Conversation, message: str, language: str
+    ) -> _Reply:
+        from shared.domain.answering import dont_know
+        from shared.domain.quotes import unbacked_amounts
+
         if answer.source in ("tool", "faq"):
             return _Reply(
                 text=answer.text,
@@ -448,6 +465,9 @@ class ChatService:
                 suggestions=answer.suggestions,
                 packages=answer.package_ids,
             )
+        if answer.declined and not is_contactable(extract_lead(message)):
+            # Nothing relevant enough: no passage goes to the model, the guest hears the truth.
+            return _Reply(text=dont_know(language), source="fallback", intent="unknown", suggestions=answer.suggestions)
         if not self.ai_enabled:
             return _Reply(text=localized(_AI_OFF, language), source="fallback", intent="unknown", suggestions=answer.suggestions)
         request = ModelRequest(
