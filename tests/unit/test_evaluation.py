@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 import yaml
 
 from tools.evaluate import ACCURACY_GOAL, FALSE_ACCEPT_GOAL, TENANTS, eval_path, evaluate_tenant
