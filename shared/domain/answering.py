@@ -39,6 +39,10 @@ _PART_UNKNOWN = {
     "pl": "Na pytanie „{part}” nie znam odpowiedzi — mogę przekazać je konsultantowi.",
     "en": "I can't answer “{part}” — I can pass that question to a person.",
 }
+_OTHER_LANGUAGE = {
+    "pl": "(Tę odpowiedź mamy tylko w innym języku:)",
+    "en": "(We only have this answer in another language:)",
+}
 _MIN_PART_WORDS = 2  # "ok?" is not a question of its own
 
 
@@ -257,9 +261,14 @@ def _answer_one(
             return replace(answer, suggestions=suggestions, used=list(answer.package_ids))
     match = index.answer_faq(message, language, threshold=faq_threshold)
     if match is not None:
+        entry = _in_language(match.entry, language, index)
+        text = entry.answer
+        if entry.lang != language:
+            # Never mix languages silently: the guest is told the answer is in another language.
+            text = f"{_OTHER_LANGUAGE['pl' if _pl(language) else 'en']}\n{text}"
         return KnowledgeAnswer(
             source="faq",
-            text=match.answer,
+            text=text,
             intent=match.intent,
             faq_id=match.id,
             package_ids=[p.id for p in pack.packages if p.id in (request.package_ids if request else [])],
