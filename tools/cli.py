@@ -38,7 +38,7 @@ def guarded(main: Callable[[list[str] | None], int]) -> Callable[[list[str] | No
     def run(argv: list[str] | None = None) -> int:
         try:
             return main(argv)
-        except Exception as error:  # noqa: BLE001 — anything else is re-raised below
+        except Exception as error:
             line = _describe(error)
             if line is None:
                 raise

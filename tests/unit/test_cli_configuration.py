@@ -34,7 +34,8 @@ def test_tenants_check_ends_with_a_newline_and_warns_about_uncovered_languages()
     assert "warning: language 'en' is declared but" in result.stdout
 
 
-def test_the_printed_environment_names_chatdesk_env() -> None:
+def test_the_printed_environment_names_chatdesk_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CHATDESK_ENV", raising=False)
     lines = tool_environment({"FIRESTORE_EMULATOR_HOST": "127.0.0.1:8081"})
     assert "export CHATDESK_ENV=development" in lines
     assert "export FIRESTORE_EMULATOR_HOST=127.0.0.1:8081" in lines
