@@ -200,6 +200,18 @@ def _suggestions(
     return unique(questions)[:_MAX_SUGGESTIONS]
 
 
+def starter_suggestions(index: KnowledgeIndex, language: str, count: int = _MAX_SUGGESTIONS) -> list[str]:
+    """Questions to offer with the greeting: the first FAQ topics in the guest's language."""
+    entries = [e for e in index.faq_entries() if e.lang == language] or index.faq_entries()
+    seen: set[str] = set()
+    chosen = []
+    for entry in entries:
+        if entry.intent not in seen:
+            seen.add(entry.intent)
+            chosen.append(entry.questions[0])
+    return chosen[:count]
+
+
 def _passages(index: KnowledgeIndex, message: str, language: str, floor: float) -> list[Passage]:
     hits = [h for h in index.search(message, language, k=_MAX_PASSAGES * 2) if h.confidence >= floor]
     passages = []

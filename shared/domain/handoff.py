@@ -114,3 +114,60 @@ def accepts_offer(recent: Sequence[Any]) -> str | None:
         return None
     text = fold(str(getattr(last, "text", "")))
     return text if ("konsultant" in text or "person" in text) and _OFFER.search(text) else None
+
+
+_ZONE_NAMES = {
+    "pl": {"Europe/Warsaw": "czasu polskiego"},
+    "en": {"Europe/Warsaw": "Polish time"},
+}
+
+
+def zone_label(tenant: Tenant, language: str) -> str:
+    """The tenant's time zone as a guest reads it ("czasu polskiego", "Europe/London time")."""
+    named = _ZONE_NAMES.get(language, {}).get(tenant.timezone)
+    if named:
+        return named
+    city = tenant.timezone.split("/")[-1].replace("_", " ")
+    return f"czasu {city}" if language == "pl" else f"{city} time"
+
+
+def availability(tenant: Tenant, now: datetime, language: str) -> dict[str, object]:
+    """Whether people answer now and, when not, when they next do (local time, named zone) — for the widget."""
+    open_now = is_open(tenant, now)
+    opening = None if open_now else next_opening(tenant, now)
+    text = ""
+    if not open_now:
+        if opening is None:
+            text = (
+                "Nasz zespół jest teraz niedostępny — asystent odpowie od razu."
+                if language == "pl"
+                else "Our team is away right now — the assistant answers straight away."
+            )
+        else:
+            local_now = now.astimezone(ZoneInfo(tenant.timezone))
+            time = opening.strftime("%H:%M")
+            zone = zone_label(tenant, language)
+            if language == "pl":
+                day = (
+                    "dziś"
+                    if opening.date() == local_now.date()
+                    else "jutro"
+                    if opening.date() == (local_now + timedelta(days=1)).date()
+                    else _PL_DAYS[opening.weekday()]
+                )
+                text = f"Poza godzinami pracy. Konsultanci wracają {day} o {time} ({zone}); asystent odpowie od razu."
+            else:
+                day = (
+                    "today"
+                    if opening.date() == local_now.date()
+                    else "tomorrow"
+                    if opening.date() == (local_now + timedelta(days=1)).date()
+                    else f"on {_EN_DAYS[opening.weekday()]}"
+                )
+                text = f"Outside business hours. Our team is back {day} at {time} ({zone}); the assistant answers now."
+    return {
+        "open": open_now,
+        "next_opening": opening.isoformat() if opening else None,
+        "timezone": tenant.timezone,
+        "text": text,
+    }
