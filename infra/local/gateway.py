@@ -111,7 +111,8 @@ class Hosting:
         return list(dict.fromkeys(r.function for r in self.rewrites if r.function))
 
     def _static(self, path: str) -> Path | None:
-        candidate = (self.public / path.lstrip("/")).resolve()
+        # Checked before symlinks resolve: a worktree's web/vendor may link to a shared build.
+        candidate = Path(os.path.normpath(self.public / path.lstrip("/")))
         if not candidate.is_relative_to(self.public):
             return None
         if candidate.is_file():
