@@ -171,3 +171,20 @@ def availability(tenant: Tenant, now: datetime, language: str) -> dict[str, obje
         "timezone": tenant.timezone,
         "text": text,
     }
+
+
+def waiting_ack(tenant: Tenant, now: datetime, language: str, contact_left: bool) -> str:
+    """While the guest waits for a person: their message is passed on; off-hours, an offer to leave a contact."""
+    pl = language == "pl"
+    head = "Twoja wiadomość jest przekazana konsultantowi." if pl else "Your message is passed on to our team."
+    if contact_left:
+        return head + (
+            " Dziękujemy za dane kontaktowe — odezwiemy się." if pl else " Thanks for your contact details — we'll be in touch."
+        )
+    if is_open(tenant, now):
+        return head + (" Ktoś zaraz dołączy." if pl else " Someone will join shortly.")
+    return head + (
+        " Jesteśmy poza godzinami pracy — zostaw e-mail lub numer telefonu, a oddzwonimy."
+        if pl
+        else " We're outside business hours — leave your e-mail or phone number and we'll get back to you."
+    )

@@ -23,7 +23,7 @@ from shared.domain.conversation import (
 )
 from shared.domain.errors import BadRequestError, ForbiddenError, NotFoundError, RateLimitedError
 from shared.domain.events import HANDOFF_REQUESTED, LEAD_CAPTURED, ChatEvent
-from shared.domain.handoff import accepts_offer, handoff_notice, wants_human
+from shared.domain.handoff import accepts_offer, handoff_notice, waiting_ack, wants_human
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.leads import extract_lead, is_contactable, merge_leads
 from shared.domain.metrics import rating_increments, turn_increments
@@ -277,8 +277,14 @@ class ChatService:
             conversation.assigned_agent = None
             messages.append(system_message(now, localized(_REOPENED, language)))
 
-        if conversation.mode in ("human", "pending"):
+        if conversation.mode == "human":
             reply = _Reply(text="", source="agent", intent="human")
+        elif conversation.mode == "pending":
+            # Waiting for a person: the bot still answers what the knowledge can; the rest is acknowledged.
+            reply = self._answer(knowledge, conversation, message, language, knowledge_only=True)
+            if reply.source not in ("faq", "tool"):
+                left = conversation.lead_id is not None or is_contactable(extract_lead(message))
+                reply = _Reply(text=waiting_ack(pack.tenant, now, language, left), source="fallback", intent="waiting")
         elif wants_human(message, pack.tenant.handoff_keywords, offered=accepts_offer(conversation.recent)):
             reply = _Reply(text=handoff_notice(pack.tenant, now, language), source="agent", intent="handoff")
             handoff = True
@@ -441,11 +447,15 @@ class ChatService:
             updated_at=now,
         )
 
-    def _answer(self, knowledge: TenantKnowledge, conversation: Conversation, message: str, language: str) -> _Reply:
+    def _answer(
+        self, knowledge: TenantKnowledge, conversation: Conversation, message: str, language: str, *, knowledge_only: bool = False
+    ) -> _Reply:
         from shared.domain.answering import answer_from_knowledge
 
         pack = knowledge.pack
         answer = answer_from_knowledge(pack, knowledge.index, message, language)
+        if knowledge_only and answer.source == "none":
+            return _Reply(text="", source="fallback", intent="unknown", confidence=round(answer.confidence, 3))
         reply = self._answer_with(answer, pack, conversation, message, language)
         reply.confidence = round(answer.confidence, 3)
         reply.used = answer.used

@@ -195,6 +195,7 @@ def test_outside_business_hours_a_handoff_says_honestly_when_we_reply() -> None:
 def test_while_a_human_has_the_conversation_the_bot_stays_silent() -> None:
     world = World()
     first = world.say("Chcę porozmawiać z konsultantem")
+    world.repo.conversations[("novahouse", first.conversation_id)].mode = "human"
     result = world.say("Halo, jest tam ktoś?", session_id=first.session_id)
     assert (result.source, result.response) == ("agent", "")
     assert world.stored(result)[-1].role == "guest"

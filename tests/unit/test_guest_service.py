@@ -52,3 +52,15 @@ def test_only_a_waiting_conversation_can_stop_waiting_and_only_by_its_own_sessio
     other = world.say("Hej")
     with pytest.raises(ForbiddenError):
         cancel_handoff(world.service, {"conversation_id": first.conversation_id, "session_id": other.session_id})
+
+
+def test_while_waiting_off_hours_the_bot_answers_what_it_knows_and_offers_to_take_a_contact() -> None:
+    world = World(now=SATURDAY_EVENING)
+    first = world.say("Chcę porozmawiać z konsultantem")
+    known = world.say("Jaka jest gwarancja?", session_id=first.session_id)
+    assert known.source == "faq" and known.mode == "pending"
+    other = world.say("Czy zrobicie taras z drewna egzotycznego?", session_id=first.session_id)
+    assert "przekazana konsultantowi" in other.response and "zostaw e-mail lub numer telefonu" in other.response
+    contact = world.say("anna@example.com", session_id=first.session_id)
+    assert "Dziękujemy za dane kontaktowe" in contact.response and contact.mode == "pending"
+    assert next(iter(world.repo.leads.values())).email == "anna@example.com"
