@@ -127,6 +127,8 @@ def test_waiting_off_hours_the_bot_still_answers_takes_a_contact_and_the_wait_ca
     expect(widget(page, ".cd-away")).to_contain_text(text["away"])
     expect(widget(page, ".cd-away")).to_contain_text("(czasu polskiego)" if lang == "pl" else "(Polish time)")
     expect(widget(page, ".cd-chip").first).to_be_visible()  # starter questions with the greeting
+    greeting = "Dzień dobry" if lang == "pl" else "Hello"
+    expect(widget(page, ".cd-msg--bot").first).to_contain_text(greeting)  # one language: the greeting too
     expect(widget(page, ".cd-status")).to_be_hidden()  # nothing is wrong, so no connection talk
     if viewport is PHONE:
         expect(widget(page, ".cd-panel")).to_have_attribute("aria-modal", "true")

@@ -173,7 +173,7 @@ def test_guest_hands_off_to_an_agent_whose_reply_appears_live_then_the_bot_answe
 
     # Take over and reply.
     queued.click()
-    expect(agent.locator(".detail-title")).to_contain_text("Conversation #")
+    expect(agent.locator(".detail-title")).to_contain_text("Conversation Ile kosztuje pakiet Standard")  # a readable label
     expect(agent.locator(".messages")).to_contain_text("Ile kosztuje pakiet Standard za 60 m2?")
     # The guest's markup is shown as text in the dashboard too.
     expect(agent.locator(".messages .msg-guest .msg-text", has_text="pogrubione?")).to_have_text(MARKUP)
@@ -213,7 +213,8 @@ def test_guest_hands_off_to_an_agent_whose_reply_appears_live_then_the_bot_answe
     expect(widget(guest, ".cd-msg--bot").last).to_contain_text("gwarancj")
     shot(guest, "07-widget-bot-again")
 
-    # Closing asks the guest for a 1-5 rating.
+    # Closing (after the agent confirms) asks the guest for a 1-5 rating.
+    agent.once("dialog", lambda dialog: dialog.accept())
     agent.get_by_role("button", name="Close", exact=True).click()
     expect(agent.locator(".detail-meta .badge")).to_have_text("Closed")
     expect(widget(guest, ".cd-rating legend")).to_have_text("Jak oceniasz tę rozmowę?")

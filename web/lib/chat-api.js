@@ -10,8 +10,9 @@ export class ChatApi {
   }
 
   /** POST /api/chat/session → {session_id, conversation_id, token, greeting} */
-  startSession(tenant) {
-    return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat/session"), { method: "POST", body: { tenant } });
+  startSession(tenant, language) {
+    const body = language ? { tenant, language } : { tenant };
+    return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat/session"), { method: "POST", body });
   }
 
   /** POST /api/chat → {session_id, conversation_id, response, source, intent, language, suggestions, timestamp} */

@@ -312,7 +312,7 @@ class ChatWidget {
     if (this.session) return Promise.resolve(this.session);
     if (!this.starting) {
       this.starting = this.api
-        .startSession(this.tenant)
+        .startSession(this.tenant, this.lang) // the greeting in the widget's language
         .then((s) => {
           this.session = this.sessions.save({ ...s, started_at: new Date().toISOString(), rated: false });
           this.showGreeting();
