@@ -282,7 +282,7 @@ class ChatService:
         elif conversation.mode == "pending":
             # Waiting for a person: the bot still answers what the knowledge can; the rest is acknowledged.
             reply = self._answer(knowledge, conversation, message, language, knowledge_only=True)
-            if reply.source not in ("faq", "tool"):
+            if reply.source not in ("faq", "tool") or len(message.split()) < 2:  # "Czekam", "halo?" are not questions
                 left = conversation.lead_id is not None or is_contactable(extract_lead(message))
                 reply = _Reply(text=waiting_ack(pack.tenant, now, language, left), source="fallback", intent="waiting")
         elif wants_human(message, pack.tenant.handoff_keywords, offered=accepts_offer(conversation.recent)):
