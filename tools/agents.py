@@ -22,6 +22,7 @@ from typing import Any
 
 from shared.domain.validation import TENANT_ID
 from shared.services.agent import ROLES
+from tools.cli import guarded
 
 MIN_PASSWORD_CHARS = 8
 
@@ -126,6 +127,7 @@ def login_table(accounts: list[dict[str, str]]) -> list[str]:
     return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)

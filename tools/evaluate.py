@@ -1,9 +1,12 @@
-"""Evaluate knowledge answering on the demo tenants' evaluation sets.
+"""Evaluate knowledge answering on the demo tenants' evaluation sets, tuning and held-out.
 
-    python -m tools.evaluate [--tenant novahouse] [--verbose] [--threshold 0.5]
+    python -m tools.evaluate [--tenant novahouse] [--verbose] [--threshold 0.48] [--floor 0.47] [--calibrate]
 
-Prints, per tenant, top-1 accuracy on in-scope questions and the false-accept rate on
-out-of-scope ones; exits non-zero when either misses its goal.
+Prints, per tenant and per set, top-1 accuracy on in-scope questions and the share of
+out-of-scope questions that still got an FAQ answer or a passage for the model. The tuning
+sets (tests/eval/<tenant>.yaml) are the only ones thresholds are chosen on; the held-out sets
+(tests/eval/heldout/<tenant>.yaml) were written separately and are reported as they come out.
+Exits non-zero when a goal is missed: accuracy on tune, out-of-scope on both.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from shared.domain.answering import KnowledgeAnswer, answer_from_knowledge
+from shared.domain.answering import RELEVANCE_FLOOR, KnowledgeAnswer, answer_from_knowledge
 from shared.domain.knowledge import load_pack_file
 from shared.domain.language import detect_language
 from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD, KnowledgeIndex
@@ -26,6 +29,7 @@ from shared.domain.text import stem
 
 ROOT = Path(__file__).resolve().parent.parent
 TENANTS = ("novahouse", "hotel")
+SPLITS = ("tune", "heldout")
 ACCURACY_GOAL = 0.90
 FALSE_ACCEPT_GOAL = 0.05
 
@@ -35,6 +39,7 @@ class TenantResult:
     """Figures for one tenant's evaluation set."""
 
     tenant: str
+    split: str = "tune"
     in_scope: int = 0
     correct: int = 0
     out_of_scope: int = 0
@@ -55,8 +60,9 @@ class TenantResult:
 
     @property
     def passed(self) -> bool:
-        """Whether both goals are met."""
-        return self.accuracy >= ACCURACY_GOAL and self.false_accept_rate <= FALSE_ACCEPT_GOAL
+        """Whether the goals are met: out-of-scope on every set, accuracy on the tuning set."""
+        accurate = self.split != "tune" or self.accuracy >= ACCURACY_GOAL
+        return accurate and self.false_accept_rate <= FALSE_ACCEPT_GOAL
 
 
 def outcome(answer: KnowledgeAnswer) -> list[str]:
@@ -79,25 +85,34 @@ def _plain(value: Decimal) -> str:
 
 
 def _describe(answer: KnowledgeAnswer) -> str:
-    return f"{'/'.join(outcome(answer))} (confidence {answer.confidence:.2f})"
+    used = f", passages {[p.id for p in answer.passages]}" if answer.passages else ""
+    return f"{'/'.join(outcome(answer))} (confidence {answer.confidence:.2f}{used})"
 
 
-def evaluate_tenant(tenant: str, threshold: float = DEFAULT_FAQ_THRESHOLD) -> TenantResult:
+def eval_path(tenant: str, split: str) -> Path:
+    """Where a tenant's tuning or held-out evaluation set lives."""
+    folder = ROOT / "tests" / "eval"
+    return folder / f"{tenant}.yaml" if split == "tune" else folder / "heldout" / f"{tenant}.yaml"
+
+
+def evaluate_tenant(
+    tenant: str, threshold: float = DEFAULT_FAQ_THRESHOLD, split: str = "tune", floor: float = RELEVANCE_FLOOR
+) -> TenantResult:
     """Run one tenant's evaluation set through language detection and knowledge answering."""
     pack = load_pack_file(ROOT / "data" / "tenants" / f"{tenant}.yaml")
-    spec: dict[str, Any] = yaml.safe_load((ROOT / "tests" / "eval" / f"{tenant}.yaml").read_text(encoding="utf-8"))
+    spec: dict[str, Any] = yaml.safe_load(eval_path(tenant, split).read_text(encoding="utf-8"))
     for language in pack.tenant.languages:
         stem("warmup", language)  # the stemmer loads once per process; time the build alone
     started = time.perf_counter()
     index = KnowledgeIndex.build(pack)
-    result = TenantResult(tenant, build_ms=(time.perf_counter() - started) * 1000)
+    result = TenantResult(tenant, split, build_ms=(time.perf_counter() - started) * 1000)
     languages, default = pack.tenant.languages, pack.tenant.default_language
     for case in spec["in_scope"]:
         expected = case["expect"] if isinstance(case["expect"], list) else [case["expect"]]
         language = detect_language(case["q"], languages, default)
         if language != case.get("lang", default):
             result.language_errors += 1
-        answer = answer_from_knowledge(pack, index, case["q"], language, threshold)
+        answer = answer_from_knowledge(pack, index, case["q"], language, threshold, floor)
         result.in_scope += 1
         if set(outcome(answer)) & {str(e) for e in expected}:
             result.correct += 1
@@ -106,35 +121,50 @@ def evaluate_tenant(tenant: str, threshold: float = DEFAULT_FAQ_THRESHOLD) -> Te
             result.misses.append(f"MISS  {case['q']!r} [{language}] expected {wanted}, got {_describe(answer)}")
     for message in spec["out_of_scope"]:
         language = detect_language(message, languages, default)
-        answer = answer_from_knowledge(pack, index, message, language, threshold)
+        answer = answer_from_knowledge(pack, index, message, language, threshold, floor)
         result.out_of_scope += 1
-        if answer.source != "none":
+        if not answer.declined:  # an FAQ, a quote, or a passage that would reach the model
             result.false_accepts += 1
             result.misses.append(f"FALSE {message!r} [{language}] answered {_describe(answer)}")
     return result
 
 
+def calibrate(threshold: float) -> float:
+    """The lowest relevance floor at which every tenant's TUNING out-of-scope rate meets its goal."""
+    for step in range(0, 101):
+        floor = step / 100
+        if all(evaluate_tenant(t, threshold, "tune", floor).false_accept_rate <= FALSE_ACCEPT_GOAL for t in TENANTS):
+            return floor
+    return 1.0
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print the figures per tenant; non-zero exit when a goal is missed."""
+    """Print the figures per tenant and set; non-zero exit when a goal is missed."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tenant", choices=TENANTS, action="append", help="evaluate only this tenant (repeatable)")
     parser.add_argument("--verbose", "-v", action="store_true", help="list every miss")
     parser.add_argument("--threshold", type=float, default=DEFAULT_FAQ_THRESHOLD, help="FAQ confidence threshold")
+    parser.add_argument("--floor", type=float, default=RELEVANCE_FLOOR, help="relevance floor for passages")
+    parser.add_argument("--calibrate", action="store_true", help="print the floor the tuning sets call for")
     args = parser.parse_args(argv)
+    if args.calibrate:
+        print(f"calibrated relevance floor on the tuning sets: {calibrate(args.threshold):.2f} (in use: {RELEVANCE_FLOOR})")
     ok = True
     for tenant in args.tenant or TENANTS:
-        result = evaluate_tenant(tenant, args.threshold)
-        ok = ok and result.passed
-        print(
-            f"{tenant}: top-1 accuracy {result.accuracy:.1%} ({result.correct}/{result.in_scope}, "
-            f"goal ≥ {ACCURACY_GOAL:.0%}); false-accept rate {result.false_accept_rate:.1%} "
-            f"({result.false_accepts}/{result.out_of_scope}, goal ≤ {FALSE_ACCEPT_GOAL:.0%}); "
-            f"language errors {result.language_errors}; index built in {result.build_ms:.1f} ms"
-            f" — {'PASS' if result.passed else 'FAIL'}"
-        )
-        if args.verbose:
-            for line in result.misses:
-                print(f"  {line}")
+        for split in SPLITS:
+            result = evaluate_tenant(tenant, args.threshold, split, args.floor)
+            ok = ok and result.passed
+            goal = f", goal ≥ {ACCURACY_GOAL:.0%}" if split == "tune" else ", reported"
+            print(
+                f"{tenant} [{split:>7}]: top-1 accuracy {result.accuracy:.1%} ({result.correct}/{result.in_scope}{goal}); "
+                f"out-of-scope answered {result.false_accept_rate:.1%} "
+                f"({result.false_accepts}/{result.out_of_scope}, goal ≤ {FALSE_ACCEPT_GOAL:.0%}); "
+                f"language errors {result.language_errors}; index built in {result.build_ms:.1f} ms"
+                f" — {'PASS' if result.passed else 'FAIL'}"
+            )
+            if args.verbose:
+                for line in result.misses:
+                    print(f"  {line}")
     return 0 if ok else 1
 
 

@@ -61,6 +61,20 @@ def messages(request: Request) -> dict[str, Any]:
     return container().chat.poll(request.args.to_dict())
 
 
+@app.route("/api/chat/welcome", methods=["GET"])
+def welcome(request: Request) -> dict[str, Any]:
+    from shared.services.guest import welcome
+
+    return welcome(container().chat, request.args.to_dict(), request.headers.get("Origin"))
+
+
+@app.route("/api/chat/cancel-handoff", methods=["POST"])
+def cancel_handoff(request: Request) -> dict[str, Any]:
+    from shared.services.guest import cancel_handoff
+
+    return cancel_handoff(container().chat, json_body(request), request.headers.get("Origin"))
+
+
 def chat(request: Request) -> Response:
     """Entry point."""
     return app(request)

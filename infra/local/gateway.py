@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import gzip
 import json
 import logging
 import mimetypes
@@ -110,7 +111,8 @@ class Hosting:
         return list(dict.fromkeys(r.function for r in self.rewrites if r.function))
 
     def _static(self, path: str) -> Path | None:
-        candidate = (self.public / path.lstrip("/")).resolve()
+        # Checked before symlinks resolve: a worktree's web/vendor may link to a shared build.
+        candidate = Path(os.path.normpath(self.public / path.lstrip("/")))
         if not candidate.is_relative_to(self.public):
             return None
         if candidate.is_file():
@@ -175,6 +177,26 @@ def cloud_event_push(project: str, topic: str, subscription: str, message: Any) 
         "Content-Type": "application/json",
     }
     return headers, json.dumps(body).encode()
+
+
+_COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
+
+
+def compress_for(body: bytes, mime: str, accept_encoding: str) -> tuple[bytes, str | None]:
+    """The body as Hosting would send it: brotli or gzip when the client accepts it and it helps."""
+    accepted = {part.split(";")[0].strip().lower() for part in accept_encoding.split(",")}
+    if len(body) < 256 or not mime.startswith(_COMPRESSIBLE):
+        return body, None
+    if "br" in accepted:
+        try:
+            import brotli  # type: ignore[import-untyped]  # dev dependency; without it, gzip
+
+            return brotli.compress(body, quality=9), "br"
+        except ImportError:
+            pass
+    if "gzip" in accepted:
+        return gzip.compress(body, compresslevel=9, mtime=0), "gzip"
+    return body, None
 
 
 class Gateway:
@@ -257,7 +279,11 @@ class Gateway:
         if route.kind == "static":
             path = Path(route.target)
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            response = Response(path.read_bytes(), mimetype=mime)
+            body, encoding = compress_for(path.read_bytes(), mime, request.headers.get("Accept-Encoding", ""))
+            response = Response(body, mimetype=mime)
+            if encoding:
+                response.headers["Content-Encoding"] = encoding
+            response.headers["Vary"] = "Accept-Encoding"
             response.headers.update(self.local_headers(request.path))
             response.headers["Cache-Control"] = "no-cache"  # local development: always the file on disk
             return response(environ, start_response)

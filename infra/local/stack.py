@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import os
 import secrets
+import shlex
 import signal
 import socket
 import sys
@@ -53,6 +54,21 @@ def seed_tenants() -> list[str]:
     if tenants_cli(["import", *map(str, DEMO_PACKS)]) != 0:
         raise RuntimeError("importing the demo tenants failed")
     return [f"Tenants       {', '.join(p.stem for p in DEMO_PACKS)} (knowledge from data/tenants/)"]
+
+
+# What the CLIs read besides the servers' addresses: without CHATDESK_ENV they assume production,
+# which refuses emulator hosts; the project id must match the one the local servers were seeded for.
+TOOL_VARIABLES = ("CHATDESK_ENV", "GOOGLE_CLOUD_PROJECT", "CHATDESK_DEV_ORIGINS", "GEMINI_API_KEY", "GEMINI_BASE_URL")
+
+
+def tool_environment(env: dict[str, str]) -> list[str]:
+    """``export`` lines for everything the CLI tools need to reach this local stack."""
+    values = dict(env)
+    for key in TOOL_VARIABLES:
+        if os.environ.get(key):
+            values.setdefault(key, os.environ[key])
+    values.setdefault("CHATDESK_ENV", "development")
+    return [f"export {key}={shlex.quote(value)}" for key, value in sorted(values.items())]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,9 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\nDemo admin API keys (X-API-Key; new on every start):\n")
         for line in admin_keys:
             print(f"  {line}")
-        print("\nEnvironment of the local cloud (to run tools against it):")
-        for key, value in sorted(env.items()):
-            print(f"  export {key}={value}")
+        print("\nEnvironment of the local cloud (paste it before running python -m tools.*):")
+        for line in tool_environment(env):
+            print(f"  {line}")
         print("\nCtrl-C stops everything.", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()

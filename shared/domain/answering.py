@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from shared.domain.assistant import Passage
@@ -24,7 +25,25 @@ Source = Literal["tool", "faq", "none"]
 _MAX_PASSAGES = 4
 _MAX_SUGGESTIONS = 3
 _PACKAGE_ONLY_MAX_WORDS = 4  # "pakiet premium?" asks about the package; longer texts go to the FAQ
-_PASSAGE_MIN_CONFIDENCE = 0.15
+_PASSAGE_MIN_CONFIDENCE = 0.15  # for suggestions only: they are offered, not asserted
+# Below this relevance no passage goes to the model and the guest hears an honest "I don't know".
+# Calibrated with ``python -m tools.evaluate --calibrate`` on the TUNING sets only (the lowest floor
+# at which ≤ 5 % of out-of-scope questions still reach a passage); held-out sets only report it.
+RELEVANCE_FLOOR = 0.47
+
+DONT_KNOW = {
+    "pl": "Tego niestety nie wiem — czy przekazać Cię do konsultanta?",
+    "en": "I don't know that — shall I pass you to a person?",
+}
+_PART_UNKNOWN = {
+    "pl": "Na pytanie „{part}” nie znam odpowiedzi — mogę przekazać je konsultantowi.",
+    "en": "I can't answer “{part}” — I can pass that question to a person.",
+}
+_OTHER_LANGUAGE = {
+    "pl": "(Tę odpowiedź mamy tylko w innym języku:)",
+    "en": "(We only have this answer in another language:)",
+}
+_MIN_PART_WORDS = 2  # "ok?" is not a question of its own
 
 
 @dataclass(frozen=True)
@@ -40,6 +59,17 @@ class KnowledgeAnswer:
     passages: list[Passage] = field(default_factory=list)  # for the model when source is "none"
     suggestions: list[str] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)  # totals the reply states; the only amounts it may add
+    used: list[str] = field(default_factory=list)  # FAQ, package and document ids the reply rests on
+
+    @property
+    def declined(self) -> bool:
+        """Nothing in the knowledge is relevant enough: the guest gets an honest "I don't know"."""
+        return self.source == "none" and not self.passages
+
+
+def dont_know(language: str) -> str:
+    """The honest reply when the knowledge has nothing relevant, offering a person."""
+    return DONT_KNOW.get(language, DONT_KNOW["en"])
 
 
 def _pl(language: str) -> bool:
@@ -70,11 +100,23 @@ def _price_text(package: Package, language: str) -> str:
     return f"{label} costs {price}. {_unit_question(package, language)}"
 
 
-def _duration_text(package: Package, language: str) -> str:
+def _duration_text(package: Package, language: str, request: QuoteRequest | None = None) -> str:
     label = _package_label(package, language)
     if package.duration_weeks is None:
         return _describe(package, language)
     weeks = package.duration_weeks
+    if request is not None and request.quantity is not None and request.unit == package.quote_unit:
+        # The guest gave an area: speak about that area, never a default one.
+        qty = format_unit_quantity(request.quantity, request.unit, language)
+        if _pl(language):
+            return (
+                f"{label} dla {qty}: typowo kilka tygodni (ok. {weeks} tyg. dla mieszkania ok. 60 m²); "
+                f"dokładny termin dla {qty} podamy po bezpłatnym pomiarze i wpiszemy do umowy."
+            )
+        return (
+            f"{label} for {qty}: typically a few weeks (about {weeks} for a ~60 m² apartment); "
+            f"we give the exact time for {qty} after a free measurement visit and put it in the contract."
+        )
     if _pl(language):
         few = weeks % 10 in (2, 3, 4) and weeks % 100 not in (12, 13, 14)
         word = "tydzień" if weeks == 1 else ("tygodnie" if few else "tygodni")
@@ -158,8 +200,20 @@ def _suggestions(
     return unique(questions)[:_MAX_SUGGESTIONS]
 
 
-def _passages(index: KnowledgeIndex, message: str, language: str) -> list[Passage]:
-    hits = [h for h in index.search(message, language, k=_MAX_PASSAGES * 2) if h.confidence >= _PASSAGE_MIN_CONFIDENCE]
+def starter_suggestions(index: KnowledgeIndex, language: str, count: int = _MAX_SUGGESTIONS) -> list[str]:
+    """Questions to offer with the greeting: the first FAQ topics in the guest's language."""
+    entries = [e for e in index.faq_entries() if e.lang == language] or index.faq_entries()
+    seen: set[str] = set()
+    chosen = []
+    for entry in entries:
+        if entry.intent not in seen:
+            seen.add(entry.intent)
+            chosen.append(entry.questions[0])
+    return chosen[:count]
+
+
+def _passages(index: KnowledgeIndex, message: str, language: str, floor: float) -> list[Passage]:
+    hits = [h for h in index.search(message, language, k=_MAX_PASSAGES * 2) if h.confidence >= floor]
     passages = []
     for hit in hits[:_MAX_PASSAGES]:
         text = hit.text if hit.kind != "faq" else f"Q: {hit.title}\nA: {hit.text}"
@@ -186,6 +240,9 @@ def _package_answer(pack: KnowledgePack, request: QuoteRequest, message: str, la
     packages = [p for pid in request.package_ids if (p := pack.package(pid)) is not None]
     if not packages:
         return None
+    if request.asks_duration and not request.asks_price:
+        text = " ".join(_duration_text(p, language, request) for p in packages)
+        return KnowledgeAnswer(source="tool", text=text, intent="duration", package_ids=[p.id for p in packages], confidence=0.9)
     if request.quantity is not None and request.unit is not None:
         quoted = _quote_answer(pack, request, language, confidence=1.0)
         if quoted is not None:
@@ -194,7 +251,7 @@ def _package_answer(pack: KnowledgePack, request: QuoteRequest, message: str, la
         text = " ".join(_price_text(p, language) for p in packages)
         return KnowledgeAnswer(source="tool", text=text, intent="pricing", package_ids=[p.id for p in packages], confidence=0.95)
     if request.asks_duration:
-        text = " ".join(_duration_text(p, language) for p in packages)
+        text = " ".join(_duration_text(p, language, request) for p in packages)
         return KnowledgeAnswer(source="tool", text=text, intent="duration", package_ids=[p.id for p in packages], confidence=0.9)
     words = content_tokens(message, language)
     if request.asks_includes or len(words) <= _PACKAGE_ONLY_MAX_WORDS:
@@ -203,10 +260,9 @@ def _package_answer(pack: KnowledgePack, request: QuoteRequest, message: str, la
     return None
 
 
-def answer_from_knowledge(
-    pack: KnowledgePack, index: KnowledgeIndex, message: str, language: str, faq_threshold: float = DEFAULT_FAQ_THRESHOLD
+def _answer_one(
+    pack: KnowledgePack, index: KnowledgeIndex, message: str, language: str, faq_threshold: float, floor: float
 ) -> KnowledgeAnswer:
-    """Answer from the pack alone: a computed quote, a confident FAQ entry, or ``none`` with passages."""
     request = extract_quote_request(message, pack, language)
     if request is not None:
         answer = _package_answer(pack, request, message, language)
@@ -214,24 +270,84 @@ def answer_from_knowledge(
             answer = _quote_answer(pack, request, language, confidence=0.9)
         if answer is not None:
             suggestions = _suggestions(index, language, matched=None, message=message, intent=answer.intent)
-            return KnowledgeAnswer(**{**answer.__dict__, "suggestions": suggestions})
+            return replace(answer, suggestions=suggestions, used=list(answer.package_ids))
     match = index.answer_faq(message, language, threshold=faq_threshold)
     if match is not None:
+        entry = _in_language(match.entry, language, index)
+        text = entry.answer
+        if entry.lang != language:
+            # Never mix languages silently: the guest is told the answer is in another language.
+            text = f"{_OTHER_LANGUAGE['pl' if _pl(language) else 'en']}\n{text}"
         return KnowledgeAnswer(
             source="faq",
-            text=match.answer,
+            text=text,
             intent=match.intent,
             faq_id=match.id,
             package_ids=[p.id for p in pack.packages if p.id in (request.package_ids if request else [])],
             confidence=match.confidence,
             suggestions=_suggestions(index, language, matched=match.entry, message=message, intent=match.intent),
+            used=[match.id],
         )
     hits = index.search(message, language, k=1)
+    passages = _passages(index, message, language, floor)
     return KnowledgeAnswer(
         source="none",
         text="",
         package_ids=request.package_ids if request else [],
         confidence=hits[0].confidence if hits else 0.0,
-        passages=_passages(index, message, language),
+        passages=passages,
         suggestions=_suggestions(index, language, matched=None, message=message, intent=None),
+        used=[p.id for p in passages],
+    )
+
+
+def question_parts(message: str) -> list[str]:
+    """The separate questions of a message ("Ile kosztuje X? A gwarancja?"); one part when it asks one."""
+    pieces = [p.strip() for p in re.split(r"(?<=\?)\s+|\n+", message) if p.strip()]
+    parts: list[str] = []
+    for piece in pieces:
+        # A fragment without a question mark ("to pod Warszawą") belongs to the question before it.
+        if parts and (not piece.endswith("?") or len(piece.split()) < _MIN_PART_WORDS):
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    if sum(1 for p in parts if p.endswith("?") and len(p.split()) >= _MIN_PART_WORDS) < 2:
+        return [message]
+    return parts
+
+
+def answer_from_knowledge(
+    pack: KnowledgePack,
+    index: KnowledgeIndex,
+    message: str,
+    language: str,
+    faq_threshold: float = DEFAULT_FAQ_THRESHOLD,
+    floor: float = RELEVANCE_FLOOR,
+) -> KnowledgeAnswer:
+    """Answer from the pack alone: a computed quote, a confident FAQ entry, or ``none`` (with passages above the floor).
+
+    A message with several questions gets each answered, and names the ones the knowledge cannot answer.
+    """
+    parts = question_parts(message)
+    if len(parts) == 1:
+        return _answer_one(pack, index, message, language, faq_threshold, floor)
+    answers = [_answer_one(pack, index, part, language, faq_threshold, floor) for part in parts]
+    known = [a for a in answers if a.source != "none"]
+    if not known:
+        return _answer_one(pack, index, message, language, faq_threshold, floor)
+    texts = unique(a.text for a in known)
+    template = _PART_UNKNOWN["pl" if _pl(language) else "en"]
+    texts += [
+        template.format(part=part.rstrip("?").strip()) for part, a in zip(parts, answers, strict=True) if a.source == "none"
+    ]
+    first = known[0]
+    return replace(
+        first,
+        source="tool" if any(a.source == "tool" for a in known) else "faq",
+        text="\n\n".join(texts),
+        confidence=min(a.confidence for a in known),
+        package_ids=unique(pid for a in known for pid in a.package_ids),
+        quotes=[q for a in known for q in a.quotes],
+        used=unique(u for a in known for u in a.used),
+        suggestions=first.suggestions,
     )

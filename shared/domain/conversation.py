@@ -113,6 +113,8 @@ class Message(BaseModel):
     output_tokens: int | None = None
     author: AgentRef | None = None
     audience: Audience = "all"
+    confidence: float | None = None  # bot messages: how sure the knowledge was (agents see it)
+    used: list[str] | None = None  # bot messages: FAQ, package and document ids the reply rests on
 
     @property
     def guest_may_see(self) -> bool:
@@ -151,6 +153,11 @@ _REOPENED = {"pl": "Rozmowa została wznowiona.", "en": "The conversation has be
 _ASK_HUMAN = {"pl": "Gość poprosił o rozmowę z konsultantem.", "en": "The guest asked to talk to a person."}
 _JOINED_GUEST = {"pl": "Konsultant {name} dołączył(a) do rozmowy.", "en": "{name} from our team joined the conversation."}
 _JOINED_STAFF = {"pl": "{name} przejął(-ęła) rozmowę.", "en": "{name} took over the conversation."}
+_CANCELLED_GUEST = {
+    "pl": "Wracasz do asystenta. Możesz w każdej chwili znów poprosić o konsultanta.",
+    "en": "You're back with the assistant. You can ask for a person again at any time.",
+}
+_CANCELLED_STAFF = {"pl": "Gość zrezygnował z czekania na konsultanta.", "en": "The guest stopped waiting for a person."}
 _RELEASED = {"pl": "Rozmowa wróciła do asystenta.", "en": "You're back with our assistant."}
 _CLOSED = {"pl": "Rozmowa została zakończona. Dziękujemy!", "en": "The conversation has been closed. Thank you!"}
 
@@ -210,8 +217,8 @@ class Conversation(BaseModel):
 
     @property
     def bot_may_answer(self) -> bool:
-        """Whether a guest's message gets a bot reply in the current state."""
-        return self.mode == "bot"
+        """Whether a guest's message gets a bot reply in the current state (waiting for a person, it still does)."""
+        return self.mode in ("bot", "pending")
 
     def remembered(self, client_message_id: str | None) -> TurnRecord | None:
         """The recorded result of an earlier turn with this client message id."""
@@ -257,6 +264,19 @@ class Conversation(BaseModel):
             occurred_at=now,
         )
         return Transition(messages=[notice], events=[event])
+
+    def cancel_handoff(self, now: datetime) -> Transition:
+        """The guest stops waiting for a person and is back with the bot; staff see it in the queue."""
+        if self.mode != "pending":
+            raise ConflictError(f"Conversation is {self.mode}; only a waiting conversation can stop waiting")
+        self.mode = "bot"
+        self.handoff_at = None
+        notices = [
+            system_message(now, localized(_CANCELLED_GUEST, self.language), audience="guest"),
+            system_message(now + timedelta(microseconds=1), localized(_CANCELLED_STAFF, self.language), audience="staff"),
+        ]
+        self.append(notices, now)
+        return Transition(messages=notices)
 
     def take_over(self, agent: AgentRef, now: datetime) -> Transition:
         """An agent takes the conversation; a second agent is refused, the same one changes nothing."""

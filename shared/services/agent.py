@@ -80,7 +80,35 @@ def public_conversation(conversation: Conversation) -> dict[str, Any]:
         "last_message": last_message,
         "assigned_agent": conversation.assigned_agent.model_dump() if conversation.assigned_agent else None,
         "rating": conversation.rating,
+        "rating_comment": conversation.rating_comment,
+        "label": conversation_label(conversation),
+        "contact": conversation.contact,
+        "lead_id": conversation.lead_id,
     }
+
+
+def conversation_label(conversation: Conversation) -> str | None:
+    """What agents call a conversation: the guest's first words still in view, never a hash."""
+    first = next((t.text for t in conversation.recent if t.role == "guest"), None)
+    if first is None and conversation.last_message and conversation.last_message.role == "guest":
+        first = conversation.last_message.text
+    if not first:
+        return None
+    first = " ".join(first.split())
+    return first if len(first) <= 60 else first[:59].rstrip() + "…"
+
+
+def agent_message(message: Message) -> dict[str, Any]:
+    """What agents see of a message: the guest's view plus the bot's confidence and the knowledge it used."""
+    body = public_message(message)
+    if message.role == "bot":
+        if message.confidence is not None:
+            body["confidence"] = message.confidence
+        if message.used:
+            body["used"] = list(message.used)
+        if message.intent:
+            body["intent"] = message.intent
+    return body
 
 
 def action_increments(action: str, messages: int) -> dict[str, int]:
@@ -134,7 +162,7 @@ class AgentService:
         notes = self.conversations.notes(principal.tenant, conv_id, MAX_NOTES)
         return {
             "conversation": public_conversation(conversation),
-            "messages": [public_message(m) for m in messages if m.staff_may_see],
+            "messages": [agent_message(m) for m in messages if m.staff_may_see],
             "notes": [_public_note(n) for n in notes],
             "cursor": iso_utc(messages[-1].created_at) if messages else (after or None),
         }

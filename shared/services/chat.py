@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from shared.domain.conversation import (
@@ -40,6 +40,9 @@ from shared.services.ports import (
     TenantRepository,
     TokenIssuer,
 )
+
+if TYPE_CHECKING:
+    pass
 
 MAX_MESSAGE_CHARS = 2000
 MAX_COMMENT_CHARS = 1000
@@ -215,7 +218,7 @@ class ChatService:
         pack = knowledge.pack
         language = self._language(pack, body.get("language"), message, current.language if current else None)
         # The expensive part (knowledge, the model) runs once, outside the retried commit.
-        answers = current is None or current.mode in ("bot", "closed")
+        answers = current is None or current.mode in ("bot", "closed", "pending")
         probe = current or Conversation(id=conv_id, tenant=tenant_id, language=language, created_at=now, updated_at=now)
         overrides = enroll(probe, knowledge.experiments)  # A/B: the variant follows from the conversation id
         reply = self.answerer.reply(knowledge, probe, message, language, now, overrides) if answers else None

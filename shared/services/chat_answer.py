@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from shared.domain.assistant import ModelFailure, ModelReply, ModelRequest, Turn
 from shared.domain.conversation import Conversation, localized
 from shared.domain.experiments import Overrides
-from shared.domain.handoff import handoff_notice, wants_human
+from shared.domain.handoff import accepts_offer, handoff_notice, waiting_ack, wants_human
+from shared.domain.leads import extract_lead, is_contactable
 from shared.services.ports import LanguageModel, TenantKnowledge
+
+if TYPE_CHECKING:
+    from shared.domain.answering import KnowledgeAnswer
 
 
 @dataclass
@@ -24,6 +29,8 @@ class Reply:
     wants_human: bool = False
     input_tokens: int = 0
     output_tokens: int = 0
+    confidence: float | None = None  # how sure the knowledge was (agents see it on the message)
+    used: list[str] = field(default_factory=list)  # FAQ, package and document ids the reply rests on
 
 
 _FALLBACK = {
@@ -54,9 +61,19 @@ class Answerer:
         now: datetime,
         overrides: Overrides | None = None,
     ) -> Reply:
-        """What the bot says: a hand-off notice when the guest asks for a person, else an answer."""
+        """What the bot says: a hand-off notice when the guest asks for a person, else an answer.
+
+        While the guest waits for a person the bot still answers what the knowledge can, and
+        acknowledges the rest ("your message is passed on"), offering to leave contact details.
+        """
         tenant = knowledge.pack.tenant
-        if wants_human(message, tenant.handoff_keywords):
+        if conversation.mode == "pending":
+            reply = self.answer(knowledge, conversation, message, language, overrides or Overrides(), knowledge_only=True)
+            if reply.source not in ("faq", "tool") or len(message.split()) < 2:  # "Czekam", "halo?" are not questions
+                left = conversation.lead_id is not None or is_contactable(extract_lead(message))
+                reply = Reply(text=waiting_ack(tenant, now, language, left), source="fallback", intent="waiting")
+            return reply
+        if wants_human(message, tenant.handoff_keywords, offered=accepts_offer(conversation.recent)):
             return Reply(text=handoff_notice(tenant, now, language), source="agent", intent="handoff", wants_human=True)
         reply = self.answer(knowledge, conversation, message, language, overrides or Overrides())
         if overrides is not None and overrides.suggestions is False:
@@ -64,16 +81,42 @@ class Answerer:
         return reply
 
     def answer(
-        self, knowledge: TenantKnowledge, conversation: Conversation, message: str, language: str, overrides: Overrides
+        self,
+        knowledge: TenantKnowledge,
+        conversation: Conversation,
+        message: str,
+        language: str,
+        overrides: Overrides,
+        *,
+        knowledge_only: bool = False,
     ) -> Reply:
         """The bot's answer from knowledge, the model, or an honest fallback (an A/B variant may change the knobs)."""
         from shared.domain.answering import answer_from_knowledge
-        from shared.domain.quotes import unbacked_amounts
         from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD
 
         pack = knowledge.pack
         threshold = DEFAULT_FAQ_THRESHOLD if overrides.faq_threshold is None else overrides.faq_threshold
         answer = answer_from_knowledge(pack, knowledge.index, message, language, faq_threshold=threshold)
+        if knowledge_only and answer.source == "none":
+            return Reply(text="", source="fallback", intent="unknown", confidence=round(answer.confidence, 3))
+        reply = self._answer_with(answer, knowledge, conversation, message, language, overrides)
+        reply.confidence = round(answer.confidence, 3)
+        reply.used = answer.used
+        return reply
+
+    def _answer_with(
+        self,
+        answer: KnowledgeAnswer,
+        knowledge: TenantKnowledge,
+        conversation: Conversation,
+        message: str,
+        language: str,
+        overrides: Overrides,
+    ) -> Reply:
+        from shared.domain.answering import dont_know
+        from shared.domain.quotes import unbacked_amounts
+
+        pack = knowledge.pack
         if answer.source in ("tool", "faq"):
             return Reply(
                 text=answer.text,
@@ -82,6 +125,9 @@ class Answerer:
                 suggestions=answer.suggestions,
                 packages=answer.package_ids,
             )
+        if answer.declined and not is_contactable(extract_lead(message)):
+            # Nothing relevant enough: no passage goes to the model, the guest hears the truth.
+            return Reply(text=dont_know(language), source="fallback", intent="unknown", suggestions=answer.suggestions)
         if not self.ai_enabled:
             return Reply(text=localized(_AI_OFF, language), source="fallback", intent="unknown", suggestions=answer.suggestions)
         request = ModelRequest(

@@ -138,6 +138,8 @@ class TurnPlan:
             model_ms=reply.model_ms or None,
             input_tokens=reply.input_tokens or None,
             output_tokens=reply.output_tokens or None,
+            confidence=reply.confidence,
+            used=reply.used or None,
         )
         messages += conversation.bot_reply(message).messages
         return reply

@@ -166,3 +166,28 @@ def test_a_turn_costs_at_most_three_reads_and_exactly_one_commit_at_the_firestor
             assert body["source"] in {"faq", "tool"}
             assert 1 <= after["reads"] - before["reads"] <= 3, meter.calls
             assert after["commits"] - before["commits"] == 1, meter.calls
+
+
+def test_the_welcome_and_cancelling_a_wait_work_through_the_function_on_firestore(client) -> None:  # type: ignore[no-untyped-def]
+    welcome = client.get("/api/chat/welcome?tenant=novahouse&language=en")
+    assert welcome.status_code == 200, welcome.get_json()
+    info = welcome.get_json()
+    assert set(info["availability"]) == {"open", "next_opening", "timezone", "text"} and len(info["suggestions"]) == 3
+
+    body = client.post("/api/chat", json={"tenant": "novahouse", "message": "Chcę porozmawiać z konsultantem"}).get_json()
+    assert body["mode"] == "pending", body
+    bot = [m.to_dict() for m in conversation_doc(body["conversation_id"]).collection("messages").stream()]
+    assert any(m["role"] == "bot" for m in bot)
+    ids = {"conversation_id": body["conversation_id"], "session_id": body["session_id"]}
+    cancelled = client.post("/api/chat/cancel-handoff", json=ids)
+    assert cancelled.status_code == 200 and cancelled.get_json()["mode"] == "bot", cancelled.get_json()
+    assert conversation_doc(body["conversation_id"]).get().to_dict()["mode"] == "bot"
+    again = client.post("/api/chat/cancel-handoff", json=ids)
+    assert again.status_code == 409 and set(again.get_json()) == {"error", "message"}
+
+
+def test_a_bot_message_keeps_its_confidence_and_the_faq_it_used_in_firestore(client) -> None:  # type: ignore[no-untyped-def]
+    body = client.post("/api/chat", json={"tenant": "hotel", "message": "What time is check-in?"}).get_json()
+    ref = conversation_doc(body["conversation_id"]).collection("messages")
+    bot = next(m.to_dict() for m in ref.stream() if m.to_dict()["role"] == "bot")
+    assert bot["used"] == ["check-in"] and 0.48 <= bot["confidence"] <= 1.0

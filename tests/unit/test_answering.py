@@ -60,11 +60,33 @@ def test_out_of_scope_question_comes_out_as_none() -> None:
 def test_none_carries_passages_for_the_model() -> None:
     answer = _answer("czy robicie ogrzewanie podłogowe w łazience?")
     assert answer.source == "none" or answer.source == "faq"
-    none = _answer("opowiedz mi o realizacji w Wilanowie dla rodziny z dziećmi", language="pl")
+    none = _answer("opowiedz o mieszkaniu na Woli", language="pl")
     assert none.source == "none"
-    assert none.passages and none.passages[0].id == "portfolio-wilanow-96"
+    assert none.passages and none.passages[0].id == "portfolio-wola-58"
 
 
 def test_hotel_room_for_nights_is_a_quote() -> None:
     answer = _answer("family suite for 5 nights how much", tenant="hotel", language="en")
     assert answer.source == "tool" and [q.total for q in answer.quotes] == [Decimal(4450)]
+
+
+def test_an_off_topic_question_is_declined_with_no_passage_for_the_model() -> None:
+    answer = _answer("jaka jutro pogoda w warszawie")
+    assert answer.source == "none" and answer.declined and answer.passages == []
+
+
+def test_a_message_with_two_questions_gets_both_answered() -> None:
+    answer = _answer("Ile kosztuje pakiet Standard na 50 m2? A jaka jest gwarancja?")
+    assert "60 000 zł" in answer.text and "warranty" in answer.used
+    assert "standard" in answer.used
+
+
+def test_a_message_names_the_question_it_cannot_answer() -> None:
+    answer = _answer("Jaka jest gwarancja? Czy sprzedajecie samochody używane?")
+    assert answer.source == "faq"
+    assert "Na pytanie „Czy sprzedajecie samochody używane” nie znam odpowiedzi" in answer.text
+
+
+def test_a_duration_question_with_an_area_speaks_about_that_area_not_a_price() -> None:
+    answer = _answer("ile trwa pakiet premium dla 50 m2?")
+    assert answer.intent == "duration" and "50 m²" in answer.text and "82 500" not in answer.text

@@ -17,6 +17,8 @@ from tests.helpers import demo_pack
 
 NOVAHOUSE = demo_pack("novahouse")
 HOTEL = demo_pack("hotel")
+# Answered by a policy document, not an FAQ: the passage goes to the model.
+DOCUMENT_QUESTION = "jak przetwarzacie dane osobowe"
 # A Wednesday, 10:00 in Warsaw: inside business hours.
 OPEN = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 
@@ -107,13 +109,14 @@ def test_daily_roll_ups_count_conversations_messages_sources_and_latency() -> No
 def test_the_model_answers_what_the_knowledge_cannot_with_passages_and_history() -> None:
     world = World()
     world.model.queue_reply(
-        ModelReply(reply="Chętnie pomożemy z tarasem.", intent="other", input_tokens=120, output_tokens=20, model_ms=300)
+        ModelReply(reply="Dane przetwarzamy zgodnie z RODO.", intent="other", input_tokens=120, output_tokens=20, model_ms=300)
     )
-    result = world.say("Czy robicie też zabudowę tarasu z drewna egzotycznego?")
+    result = world.say(DOCUMENT_QUESTION)
     assert result.source == "llm"
-    assert result.response == "Chętnie pomożemy z tarasem."
+    assert result.response == "Dane przetwarzamy zgodnie z RODO."
     request = world.model.last_request
     assert request is not None and request.language == "pl" and request.persona
+    assert "policy-privacy" in [p.id for p in request.passages]
     bot = world.stored(result)[-1]
     assert (bot.input_tokens, bot.output_tokens, bot.model_ms) == (120, 20, 300)
 
@@ -122,7 +125,7 @@ def test_the_model_answers_what_the_knowledge_cannot_with_passages_and_history()
 def test_any_model_failure_gives_a_safe_fallback_that_offers_a_human(reason: str) -> None:
     world = World()
     world.model.queue_failure(reason)
-    result = world.say("Czy robicie też zabudowę tarasu z drewna egzotycznego?")
+    result = world.say(DOCUMENT_QUESTION)
     assert result.source == "fallback"
     assert "konsultant" in result.response
     assert world.stored(result)[-1].source == "fallback"
@@ -130,8 +133,8 @@ def test_any_model_failure_gives_a_safe_fallback_that_offers_a_human(reason: str
 
 def test_a_model_answer_with_an_invented_price_never_reaches_the_guest() -> None:
     world = World()
-    world.model.queue_reply(ModelReply(reply="Taras kosztuje 777 zł/m².", intent="pricing"))
-    result = world.say("Czy robicie też zabudowę tarasu z drewna egzotycznego?")
+    world.model.queue_reply(ModelReply(reply="Usunięcie danych kosztuje 777 zł.", intent="pricing"))
+    result = world.say(DOCUMENT_QUESTION)
     assert result.source == "fallback"
     assert "777" not in result.response
     assert all("777" not in m.text for m in world.stored(result))
@@ -140,10 +143,35 @@ def test_a_model_answer_with_an_invented_price_never_reaches_the_guest() -> None
 def test_without_gemini_the_bot_runs_on_knowledge_alone() -> None:
     world = World(ai=False)
     faq = world.say("Jaka jest gwarancja?")
-    unknown = world.say("Czy robicie też zabudowę tarasu z drewna egzotycznego?")
+    unknown = world.say(DOCUMENT_QUESTION)
     assert faq.source == "faq"
     assert unknown.source == "fallback"
     assert world.model.requests == []
+
+
+def test_an_unrelated_question_gets_an_honest_i_dont_know_and_no_passage_reaches_the_model() -> None:
+    world = World()
+    result = world.say("Czy robicie też zabudowę tarasu z drewna egzotycznego?")
+    assert result.source == "fallback"
+    assert result.response == "Tego niestety nie wiem — czy przekazać Cię do konsultanta?"
+    assert world.model.requests == []
+    english = world.say("what's the capital of Australia", language="en")
+    assert english.response == "I don't know that — shall I pass you to a person?"
+
+
+def test_yes_to_the_offer_of_a_person_asks_for_one() -> None:
+    world = World()
+    first = world.say("Czy robicie też zabudowę tarasu z drewna egzotycznego?")
+    second = world.say("tak, poproszę", session_id=first.session_id)
+    assert second.mode == "pending"
+
+
+def test_each_bot_message_keeps_its_confidence_and_the_knowledge_it_used() -> None:
+    world = World()
+    result = world.say("Jaka jest gwarancja?")
+    bot = world.stored(result)[-1]
+    assert bot.source == "faq" and bot.used == ["warranty"]
+    assert bot.confidence is not None and 0.48 <= bot.confidence <= 1.0
 
 
 def test_asking_for_a_person_moves_the_conversation_to_pending_and_tells_everyone() -> None:
@@ -167,6 +195,7 @@ def test_outside_business_hours_a_handoff_says_honestly_when_we_reply() -> None:
 def test_while_a_human_has_the_conversation_the_bot_stays_silent() -> None:
     world = World()
     first = world.say("Chcę porozmawiać z konsultantem")
+    world.repo.conversations[("novahouse", first.conversation_id)].mode = "human"
     result = world.say("Halo, jest tam ktoś?", session_id=first.session_id)
     assert (result.source, result.response) == ("agent", "")
     assert world.stored(result)[-1].role == "guest"

@@ -22,7 +22,7 @@ from tests.helpers import demo_pack
 NOVAHOUSE = demo_pack("novahouse")
 OPEN = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 ANNA = Principal(uid="u-anna", email="anna@novahouse.test", name="Anna", tenant="novahouse", role="agent")
-UNKNOWN = "What colour is the sky over your office on Tuesdays?"  # nothing in the knowledge: the model is asked
+UNKNOWN = "jak przetwarzacie dane osobowe"  # a policy document, not an FAQ: its passage goes to the model
 
 
 class HookedModel(LanguageModel):

@@ -42,6 +42,10 @@ class Dashboard {
     this.messageCache = new Map();
     this.noteCache = new Map();
     this.busy = false;
+    this.seen = loadSeen();
+    this.knownWaiting = new Set();
+    this.queueAlertsReady = false;
+    this.query = "";
   }
 
   async start() {
@@ -158,18 +162,33 @@ class Dashboard {
       ),
     );
     this.convList = h("ul", { class: "conv-list", "aria-labelledby": "list-title" });
+    // Searches the conversations the list holds (the newest ones), on the words agents see.
+    this.searchBox = h("input", {
+      class: "search",
+      type: "search",
+      id: "conv-search",
+      placeholder: t.searchPlaceholder,
+      oninput: (e) => {
+        this.query = e.target.value;
+        this.renderLists();
+      },
+    });
     this.listEmpty = h("p", { class: "empty-line", text: t.listEmpty });
     const sidebar = h(
       "nav",
       { class: "sidebar", "aria-label": t.conversations },
       h("section", { class: "queue" }, h("h2", { id: "queue-title", class: "section-title" }, t.queue, " ", this.queueCount), this.queueList, this.queueEmpty),
-      h("section", { class: "all" }, h("h2", { id: "list-title", class: "section-title", text: t.conversations }), this.filterBar, this.convList, this.listEmpty),
+      h("section", { class: "all" }, h("h2", { id: "list-title", class: "section-title", text: t.conversations }), h("label", { class: "sr-only", for: "conv-search", text: t.search }), this.searchBox, this.filterBar, this.convList, this.listEmpty),
     );
 
     this.detail = h("main", { class: "detail", id: "detail", tabindex: "-1" });
     this.toasts = h("div", { class: "toasts", role: "status", "aria-live": "polite" });
     this.shell = h("div", { class: "shell", "data-view": "list" }, topbar, h("div", { class: "columns" }, sidebar, this.detail), this.toasts);
     replaceChildren(this.root, this.shell);
+    // Desktop notifications need a user gesture to ask; the first click in the app asks once.
+    if ("Notification" in window && Notification.permission === "default") {
+      this.root.addEventListener("click", () => Notification.requestPermission().catch(() => {}), { once: true });
+    }
     this.renderIdentity();
     this.renderStatus();
     this.renderDetail();
@@ -281,6 +300,7 @@ class Dashboard {
     this.queueLoaded = true;
     // Longest wait first: the queue is worked from the top.
     this.queue = list.filter((c) => c.mode === "pending").sort((a, b) => (a.updatedAt ?? 0) - (b.updatedAt ?? 0));
+    this.alertNewWaiting(this.queue);
     document.title = this.queue.length ? `(${this.queue.length}) ${t.product}` : t.product;
     this.renderLists();
   }
@@ -325,10 +345,12 @@ class Dashboard {
     if (!this.convList) return;
     const now = new Date();
     const minute = tick ? String(Math.floor(now.getTime() / 60000)) : "";
-    const visible = this.filter === "all" ? this.conversations : this.conversations.filter((c) => c.mode === this.filter);
+    const query = (this.query ?? "").trim().toLowerCase();
+    const matches = (c) => !query || [c.label, c.contact, c.lastMessage?.text, c.ratingComment].some((v) => v && v.toLowerCase().includes(query));
+    const visible = (this.filter === "all" ? this.conversations : this.conversations.filter((c) => c.mode === this.filter)).filter(matches);
     syncChildren(this.convList, visible, {
       key: (c) => c.id,
-      signature: (c) => `${c.updatedAt?.getTime()}|${c.mode}|${c.assignedAgent?.uid}|${c.id === this.selectedId}|${minute}`,
+      signature: (c) => `${c.updatedAt?.getTime()}|${c.mode}|${c.assignedAgent?.uid}|${c.id === this.selectedId}|${minute}|${isUnread(c, this.seen)}|${c.label}`,
       create: (c) => this.listItem(c, false),
       cache: this.listCache,
     });
@@ -366,6 +388,7 @@ class Dashboard {
           "span",
           { class: "conv-top" },
           h("span", { class: "conv-title", text: conversationTitle(c) }),
+          isUnread(c, this.seen) && c.id !== this.selectedId ? h("span", { class: "unread-dot", role: "img", "aria-label": t.unreadMark }) : null,
           h("span", { class: "conv-age", text: inQueue ? t.waiting(age) : age }),
         ),
         h("span", { class: "conv-last" }, who ? h("span", { class: "conv-who", text: `${who}: ` }) : null, last?.text ?? ""),
@@ -386,6 +409,7 @@ class Dashboard {
   select(id) {
     if (!id) return;
     this.selectedId = id;
+    this.markSeen(id);
     this.current = this.conversations.find((c) => c.id === id) ?? this.queue.find((c) => c.id === id) ?? { id, mode: "bot" };
     this.store = new MessageStore();
     this.notes = [];
@@ -397,6 +421,34 @@ class Dashboard {
     this.renderLists();
     this.subscribeConversation(id);
     this.detailTitle?.focus();
+  }
+
+  markSeen(id) {
+    this.seen[id] = Date.now();
+    try {
+      localStorage.setItem(SEEN_KEY, JSON.stringify(this.seen));
+    } catch {
+      // private mode: markers reset on reload
+    }
+  }
+
+  /** A conversation newly waiting for a person: chime and a desktop notification (when allowed). */
+  alertNewWaiting(list) {
+    const fresh = list.filter((c) => !this.knownWaiting.has(c.id));
+    list.forEach((c) => this.knownWaiting.add(c.id));
+    if (!this.queueAlertsReady) {
+      this.queueAlertsReady = true; // the first answer is the backlog, not news
+      return;
+    }
+    if (!fresh.length) return;
+    chime();
+    if ("Notification" in window && Notification.permission === "granted") {
+      const n = new Notification(t.newWaiting, { body: conversationTitle(fresh[0]), tag: `chatdesk-${fresh[0].id}` });
+      n.onclick = () => {
+        window.focus();
+        this.select(fresh[0].id);
+      };
+    }
   }
 
   back() {
@@ -445,9 +497,11 @@ class Dashboard {
       h("div", { class: "detail-heading" }, this.detailTitle, this.detailMeta),
       this.actions,
     );
+    this.contactCard = h("section", { class: "contact-card", "aria-label": t.contact });
     const notes = h(
       "aside",
       { class: "notes", "aria-labelledby": "notes-title" },
+      this.contactCard,
       h("h2", { id: "notes-title", class: "section-title", text: t.notes }),
       h("p", { class: "muted small", text: t.notesLead }),
       this.notesList,
@@ -473,6 +527,7 @@ class Dashboard {
       c.language ? h("span", { class: "tag", text: c.language.toUpperCase() }) : null,
       c.messageCount ? h("span", { class: "muted small", text: t.messagesCount(c.messageCount) }) : null,
       c.rating ? h("span", { class: "tag tag-rating", text: t.rating(c.rating) }) : null,
+      c.ratingComment ? h("q", { class: "rating-comment", title: t.ratingComment, text: c.ratingComment }) : null,
       c.mode === "human" && c.assignedAgent ? h("span", { class: "muted small", text: mine ? t.handledByYou : t.handledBy(c.assignedAgent.name) }) : null,
     );
     const takenByOther = c.mode === "human" && c.assignedAgent && !mine;
@@ -485,9 +540,29 @@ class Dashboard {
       buttons.push(h("button", { class: "btn btn-secondary", type: "button", "data-action": "release", disabled: this.busy, text: t.release, onclick: () => this.act("release") }));
     }
     if (c.mode !== "closed" && canManage) {
-      buttons.push(h("button", { class: "btn btn-danger-quiet", type: "button", "data-action": "close", disabled: this.busy, text: t.close, onclick: () => this.act("close") }));
+      buttons.push(h("button", { class: "btn btn-danger-quiet", type: "button", "data-action": "close", disabled: this.busy, text: t.close, onclick: () => window.confirm(t.confirmClose) && this.act("close") }));
     }
     replaceChildren(this.actions, buttons);
+    this.renderContact();
+  }
+
+  renderContact() {
+    if (!this.contactCard || !this.current) return;
+    const c = this.current;
+    const row = (label, value) => (value ? [h("dt", { text: label }), h("dd", { text: value })] : []);
+    replaceChildren(
+      this.contactCard,
+      h("h2", { class: "section-title", text: t.contact }),
+      h(
+        "dl",
+        { class: "contact-list" },
+        row(t.contactChannel, t.channel[c.channel] ?? c.channel),
+        row(t.contactLanguage, c.language?.toUpperCase()),
+        row(t.contactPhone, c.contact),
+        row(t.contactLead, c.leadId ? t.contactLeadYes : t.contactLeadNo),
+        row(t.ratingComment, c.ratingComment),
+      ),
+    );
   }
 
   renderComposer() {
@@ -568,8 +643,9 @@ class Dashboard {
     return h(
       "div",
       { class: `msg msg-${m.role}${m.local ? " is-local" : ""}`, "data-role": m.role, "data-id": m.id },
-      h("div", { class: "msg-head" }, h("span", { class: "msg-who", text: who }), m.source && m.role === "bot" ? h("span", { class: "msg-source", text: m.source }) : null, h("span", { class: "msg-time", text: m.local ? "…" : formatTime(m.createdAt, lang) })),
+      h("div", { class: "msg-head" }, h("span", { class: "msg-who", text: who }), m.source && m.role === "bot" ? h("span", { class: "msg-source", text: m.source }) : null, m.role === "bot" && m.confidence != null ? h("span", { class: "msg-confidence", text: t.confidence(m.confidence) }) : null, h("span", { class: "msg-time", text: m.local ? "…" : formatTime(m.createdAt, lang) })),
       h("div", { class: "msg-text", text: m.text }),
+      m.role === "bot" && m.used?.length ? h("div", { class: "msg-used", text: `${t.usedKnowledge}: ${m.used.join(", ")}` }) : null,
     );
   }
 
@@ -630,11 +706,54 @@ function modeBadge(mode) {
   return h("span", { class: `badge badge-${mode}`, text: t.mode[mode] ?? mode });
 }
 
-/** A short, stable, human-friendly label: "#3F9A2C" from the conversation id (no guest data). */
+/** What agents read: the guest's first words (or contact), the short id only when there is nothing else. */
 function conversationTitle(c) {
-  const raw = String(c.id ?? "");
-  const tail = raw.split(".").pop().replace(/^c_/, "");
+  if (c.label) return c.label;
+  if (c.contact) return c.contact;
+  return shortId(c);
+}
+
+function shortId(c) {
+  const tail = String(c.id ?? "").split(".").pop().replace(/^c_/, "");
   return `#${tail.slice(0, 6).toUpperCase()}`;
+}
+
+// --- unread markers and alerts -------------------------------------------------------------
+
+const SEEN_KEY = "chatdesk:dashboard:seen";
+
+function loadSeen() {
+  try {
+    return JSON.parse(localStorage.getItem(SEEN_KEY) ?? "{}") ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** Unread: the guest wrote after the agent last opened the conversation. */
+function isUnread(c, seen) {
+  if (!c.lastMessage || c.lastMessage.role !== "guest") return false;
+  const at = c.updatedAt?.getTime() ?? 0;
+  return at > (seen[c.id] ?? 0);
+}
+
+/** A short two-tone chime (no audio file to load); silent where audio is not allowed yet. */
+function chime() {
+  try {
+    const ctx = new (window.AudioContext || window.webkitAudioContext)();
+    [660, 880].forEach((freq, i) => {
+      const osc = ctx.createOscillator();
+      const gain = ctx.createGain();
+      osc.frequency.value = freq;
+      gain.gain.setValueAtTime(0.12, ctx.currentTime + i * 0.18);
+      gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + i * 0.18 + 0.16);
+      osc.connect(gain).connect(ctx.destination);
+      osc.start(ctx.currentTime + i * 0.18);
+      osc.stop(ctx.currentTime + i * 0.18 + 0.17);
+    });
+  } catch {
+    // no audio: the list and the desktop notification still show it
+  }
 }
 
 function initials(name) {

@@ -10,8 +10,9 @@ export class ChatApi {
   }
 
   /** POST /api/chat/session → {session_id, conversation_id, token, greeting} */
-  startSession(tenant) {
-    return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat/session"), { method: "POST", body: { tenant } });
+  startSession(tenant, language) {
+    const body = language ? { tenant, language } : { tenant };
+    return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat/session"), { method: "POST", body });
   }
 
   /** POST /api/chat → {session_id, conversation_id, response, source, intent, language, suggestions, timestamp} */
@@ -29,6 +30,17 @@ export class ChatApi {
     return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat/rating"), { method: "POST", body });
   }
 
+  /** GET /api/chat/welcome → {availability: {open, next_opening, timezone, text}, suggestions} */
+  welcome({ tenant, language }) {
+    return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat/welcome", { tenant, language }));
+  }
+
+  /** POST /api/chat/cancel-handoff → {mode}: the guest stops waiting for a person. */
+  cancelHandoff({ conversationId, sessionId }) {
+    const body = { conversation_id: conversationId, session_id: sessionId };
+    return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat/cancel-handoff"), { method: "POST", body });
+  }
+
   /** GET /api/chat/messages → {messages, cursor, mode} (the polling fallback; at most 50 a call). */
   messages({ tenant, conversationId, sessionId, after }) {
     const url = buildUrl(this.baseUrl, "/api/chat/messages", {
@@ -42,7 +54,7 @@ export class ChatApi {
 }
 
 /** The guest's polling fallback: new messages and the conversation's mode, every 2 s. */
-export function guestPoller(api, { tenant, conversationId, sessionId }, { onMessages, onMode, onError, intervalMs, timers }) {
+export function guestPoller(api, { tenant, conversationId, sessionId }, { onMessages, onMode, onError, onOk, intervalMs, timers }) {
   return createPoller({
     intervalMs,
     timers,
@@ -52,6 +64,7 @@ export function guestPoller(api, { tenant, conversationId, sessionId }, { onMess
       return { ...data, items: data.messages ?? [] };
     },
     onPage: (page) => {
+      onOk?.();
       const messages = page.items.map((m) => normalizeMessage(m.id, m));
       if (messages.length) onMessages(messages);
       if (page.mode) onMode(page.mode);

@@ -12,6 +12,8 @@ export function normalizeMessage(id, data) {
     createdAt: toDate(data.created_at ?? data.createdAt) ?? new Date(),
     source: data.source ?? null,
     intent: data.intent ?? null,
+    confidence: typeof data.confidence === "number" ? data.confidence : null,
+    used: Array.isArray(data.used) ? data.used.map(String) : [],
     author: data.author ? { uid: data.author.uid ?? null, name: data.author.name ?? "" } : null,
     local: false,
     failed: false,

@@ -27,7 +27,19 @@ export function normalizeConversation(id, data) {
     lastMessage: last ? { role: last.role ?? null, text: last.text ?? "", at: toDate(last.at) } : null,
     assignedAgent: agent ? { uid: agent.uid ?? null, name: agent.name ?? "" } : null,
     rating: data.rating ?? null,
+    ratingComment: data.rating_comment ?? data.ratingComment ?? null,
+    // Listener documents carry `recent`; API answers carry the server-made `label`.
+    label: data.label ?? firstGuestWords(data.recent),
+    contact: data.contact ?? null,
+    leadId: data.lead_id ?? data.leadId ?? null,
   };
+}
+
+function firstGuestWords(recent) {
+  const first = Array.isArray(recent) ? recent.find((turn) => turn?.role === "guest" && turn.text) : null;
+  if (!first) return null;
+  const text = String(first.text).split(/\s+/).join(" ").trim();
+  return text.length <= 60 ? text : `${text.slice(0, 59).trimEnd()}…`;
 }
 
 export function normalizeNote(id, data) {

@@ -19,8 +19,12 @@ export function mount(options) {
   const widget = new ChatWidget(options);
   widget.render();
   widget.resume();
+  if (options.openNow && !widget.open) widget.setOpen(true);
   return widget;
 }
+
+// The panel covers the whole screen below this width: it is then a modal dialog with a focus trap.
+const PHONE = "(max-width: 480px)";
 
 /** Sign the guest in with the session's custom token, unless this browser already is. */
 async function signInGuest(firebase, session) {
@@ -62,6 +66,7 @@ class ChatWidget {
     this.seenIds = new Set();
     this.suggestions = [];
     this.rating = 0;
+    this.welcome = null;
   }
 
   // --- structure ---------------------------------------------------------------------------
@@ -90,6 +95,7 @@ class ChatWidget {
       h("button", { class: "cd-close", type: "button", "aria-label": t.close, onclick: () => this.setOpen(false) }, icon(ICONS.close, 22)),
     );
 
+    this.away = h("p", { class: "cd-away", role: "status", hidden: true });
     this.log = h("div", { class: "cd-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": t.log, tabindex: "0" });
     this.typing = h("div", { class: "cd-typing", hidden: true, "aria-hidden": "true", text: t.typing });
     this.alert = h("p", { class: "cd-alert", role: "alert" });
@@ -111,27 +117,32 @@ class ChatWidget {
       },
       oninput: () => this.autosize(),
     });
+    this.closedNote = h("p", { class: "cd-closed-note", hidden: true, text: t.closedNote });
     this.sendButton = h("button", { class: "cd-send", type: "submit", "aria-label": t.send }, icon(ICONS.send, 20));
-    const composer = h(
+    const composer = (this.composer = h(
       "form",
       { class: "cd-composer", onsubmit: (e) => { e.preventDefault(); this.submit(); } },
       h("label", { class: "cd-sr", for: "cd-input", text: t.inputLabel }),
       this.input,
       this.sendButton,
-    );
+    ));
 
-    this.humanButton = h("button", { class: "cd-human", type: "button", text: t.askHuman, onclick: () => this.send(t.askHumanMessage) });
-    this.statusLine = h("span", { class: "cd-status", role: "status", "data-mode": CONNECTING }, h("span", { class: "cd-dot", "aria-hidden": "true" }), h("span", { text: t.connecting }));
-    const footer = h("div", { class: "cd-footer" }, this.humanButton, this.statusLine);
+    this.humanButton = h("button", { class: "cd-human", type: "button", text: t.askHuman, onclick: () => this.send(this.t.askHumanMessage) });
+    this.cancelButton = h("button", { class: "cd-cancel", type: "button", hidden: true, text: t.cancelWait, onclick: () => this.cancelWait() });
+    // Shown only when something is wrong: a working connection needs no words.
+    this.statusLine = h("span", { class: "cd-status", role: "status", "data-mode": CONNECTING, hidden: true });
+    const footer = h("div", { class: "cd-footer" }, this.humanButton, this.cancelButton, this.statusLine);
 
     this.panel = h(
       "section",
       { class: "cd-panel", id: "cd-panel", role: "dialog", "aria-labelledby": "cd-title", hidden: true, onkeydown: (e) => this.onKeydown(e) },
       header,
+      this.away,
       this.log,
       this.alert,
       this.suggestionBox,
       this.ratingBox,
+      this.closedNote,
       composer,
       footer,
     );
@@ -146,7 +157,27 @@ class ChatWidget {
     if (e.key === "Escape") {
       e.stopPropagation();
       this.setOpen(false);
+    } else if (e.key === "Tab" && this.coversScreen()) {
+      // Full-screen on a phone: focus stays inside the dialog.
+      const focusable = [...this.panel.querySelectorAll("button, textarea, input, [tabindex='0']")].filter(
+        (el) => !el.disabled && !el.closest("[hidden]") && el.offsetParent !== null,
+      );
+      if (!focusable.length) return;
+      const first = focusable[0];
+      const last = focusable[focusable.length - 1];
+      const active = this.host.shadowRoot.activeElement;
+      if (e.shiftKey && (active === first || !this.panel.contains(active))) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && (active === last || !this.panel.contains(active))) {
+        e.preventDefault();
+        first.focus();
+      }
     }
+  }
+
+  coversScreen() {
+    return window.matchMedia?.(PHONE).matches ?? false;
   }
 
   autosize() {
@@ -164,6 +195,8 @@ class ChatWidget {
     this.root.dataset.open = String(open);
     this.launcher.setAttribute("aria-expanded", String(open));
     this.launcher.setAttribute("aria-label", open ? this.t.close : this.t.open);
+    if (open && this.coversScreen()) this.panel.setAttribute("aria-modal", "true");
+    else this.panel.removeAttribute("aria-modal");
     try {
       sessionStorage.setItem(`chatdesk:${this.tenant}:open`, open ? "1" : "0");
     } catch {
@@ -184,6 +217,8 @@ class ChatWidget {
 
   /** On page load: continue a stored session (so agents' replies count as unread), reopen the panel. */
   resume() {
+    window.addEventListener("offline", () => this.setProblem(true));
+    window.addEventListener("online", () => this.setProblem(false));
     this.session = this.sessions.load();
     if (this.session) {
       this.showGreeting();
@@ -200,6 +235,7 @@ class ChatWidget {
 
   /** When the panel opens: make sure there is a session (the greeting shows) and a connection. */
   async start() {
+    this.loadWelcome();
     try {
       await this.ensureSession();
       this.connect();
@@ -208,11 +244,75 @@ class ChatWidget {
     }
   }
 
+  /** Before the guest asks: whether people answer now (else the next opening) and starter questions. */
+  loadWelcome(force = false) {
+    if (this.welcomeLoading && !force) return this.welcomeLoading;
+    this.welcomeLoading = this.api
+      .welcome({ tenant: this.tenant, language: this.lang })
+      .then((info) => {
+        this.welcome = info;
+        this.renderAway();
+        const fresh = this.store.list().every((m) => m.role !== "guest");
+        if (fresh && this.mode === "bot") this.renderSuggestions(info.suggestions ?? []);
+      })
+      .catch(() => {
+        this.welcomeLoading = null; // no banner is better than a wrong one; try again next open
+      });
+    return this.welcomeLoading;
+  }
+
+  renderAway() {
+    const text = this.welcome?.availability?.open === false ? this.welcome.availability.text : "";
+    this.away.textContent = text || "";
+    this.away.hidden = !text || this.mode === "closed";
+  }
+
+  /** Follow the guest's language: the reply's language drives the widget's own texts too. */
+  setLanguage(lang) {
+    if (!lang || lang === this.lang || !(lang in STRINGS)) return;
+    this.lang = lang;
+    this.t = STRINGS[lang];
+    const t = this.t;
+    this.root.lang = lang;
+    if (this.title === STRINGS.pl.title || this.title === STRINGS.en.title) {
+      this.title = t.title;
+      this.panel.querySelector(".cd-title").textContent = t.title;
+    }
+    this.input.placeholder = t.placeholder;
+    this.panel.querySelector("label[for='cd-input']").textContent = t.inputLabel;
+    this.humanButton.textContent = t.askHuman;
+    this.cancelButton.textContent = t.cancelWait;
+    this.closedNote.textContent = t.closedNote;
+    this.typing.textContent = t.typing;
+    this.log.setAttribute("aria-label", t.log);
+    this.suggestionBox.setAttribute("aria-label", t.suggestions);
+    this.panel.querySelector(".cd-close").setAttribute("aria-label", t.close);
+    this.sendButton.setAttribute("aria-label", t.send);
+    this.launcher.setAttribute("aria-label", this.open ? t.close : t.open);
+    this.setMode(this.mode);
+    this.loadWelcome(true);
+  }
+
+  async cancelWait() {
+    if (!this.session) return;
+    this.cancelButton.disabled = true;
+    try {
+      const result = await this.api.cancelHandoff({ conversationId: this.session.conversation_id, sessionId: this.session.session_id });
+      this.setMode(result.mode ?? "bot");
+      this.live?.refresh();
+      this.input.focus();
+    } catch {
+      this.showAlert(this.t.errorSend);
+    } finally {
+      this.cancelButton.disabled = false;
+    }
+  }
+
   ensureSession() {
     if (this.session) return Promise.resolve(this.session);
     if (!this.starting) {
       this.starting = this.api
-        .startSession(this.tenant)
+        .startSession(this.tenant, this.lang) // the greeting in the widget's language
         .then((s) => {
           this.session = this.sessions.save({ ...s, started_at: new Date().toISOString(), rated: false });
           this.showGreeting();
@@ -265,7 +365,12 @@ class ChatWidget {
         guestPoller(
           this.api,
           { tenant: this.tenant, conversationId: session.conversation_id, sessionId: session.session_id },
-          { onMessages: (list) => this.onMessages(list), onMode: (mode) => this.setMode(mode) },
+          {
+            onMessages: (list) => this.onMessages(list),
+            onMode: (mode) => this.setMode(mode),
+            onError: () => this.setProblem(true),
+            onOk: () => this.setProblem(false),
+          },
         ).start(),
     });
   }
@@ -273,10 +378,17 @@ class ChatWidget {
   setStatus(status) {
     this.status = status;
     this.statusLine.dataset.mode = status;
-    const label = status === LIVE ? this.t.live : status === POLLING ? this.t.polling : this.t.connecting;
-    replaceChildren(this.statusLine, h("span", { class: "cd-dot", "aria-hidden": "true" }), h("span", { text: label }));
+    this.statusLine.dataset.path = status === LIVE ? "live" : status === POLLING ? "polling" : "connecting";
     // Polling for good: stop the Firestore client so it does not keep retrying in the background.
     if (status === POLLING && this.firebase) stopFirestore(this.firebase);
+  }
+
+  /** The connection line appears only while something is wrong (requests failing, browser offline). */
+  setProblem(problem) {
+    if (problem === !this.statusLine.hidden) return;
+    this.statusLine.hidden = !problem;
+    this.statusLine.dataset.mode = problem ? "problem" : this.status ?? CONNECTING;
+    replaceChildren(this.statusLine, problem ? [h("span", { class: "cd-dot", "aria-hidden": "true" }), h("span", { text: this.t.problem })] : []);
   }
 
   onMessages(list) {
@@ -309,8 +421,13 @@ class ChatWidget {
           : mode === "closed"
             ? t.subtitleClosed
             : t.subtitleBot;
-    this.humanButton.hidden = mode === "pending" || mode === "human";
+    this.humanButton.hidden = mode !== "bot";
+    this.cancelButton.hidden = mode !== "pending";
+    // A closed conversation is final: rating and "new conversation" instead of a message box.
+    this.composer.hidden = mode === "closed";
+    this.closedNote.hidden = mode !== "closed";
     if (mode !== "bot") this.renderSuggestions([]);
+    this.renderAway();
     this.renderRating();
   }
 
@@ -343,8 +460,10 @@ class ChatWidget {
         // The server started a new session (e.g. the old one expired): follow it.
         this.session = this.sessions.save({ ...session, session_id: reply.session_id, conversation_id: reply.conversation_id });
       }
+      this.setLanguage(reply.language);
       if (reply.response) this.store.addLocal("bot", reply.response, { source: reply.source });
-      if (reply.source === "agent" && this.mode === "bot") this.setMode("human");
+      // The reply's mode is the truth: "pending" is waiting for a person, not talking to one.
+      if (reply.mode && reply.mode !== this.mode) this.setMode(reply.mode);
       this.renderSuggestions(reply.source === "agent" ? [] : reply.suggestions ?? []);
       this.renderMessages();
       this.live?.refresh();
@@ -434,7 +553,7 @@ class ChatWidget {
       h("span", { class: "cd-sr", text: `${who}: ` }),
       h("div", { class: "cd-bubble", text: m.text }),
       time && m.role !== "system" ? h("span", { class: "cd-meta", text: time }) : null,
-      m.failed ? h("button", { class: "cd-retry", type: "button", text: t.failed, onclick: () => this.send(m.text, m) }) : null,
+      m.failed ? h("button", { class: "cd-retry", type: "button", text: `↻ ${t.retry}`, onclick: () => this.send(m.text, m) }) : null,
     );
     return el;
   }
@@ -451,7 +570,7 @@ class ChatWidget {
     const t = this.t;
     const show = this.mode === "closed" && this.session && !this.session.rated;
     if (this.session?.rated && this.mode === "closed" && this.ratingBox.dataset.view !== "thanks") {
-      this.ratingBox.hidden = true;
+      this.showThanks(false); // rated before a reload: still final, still a way to start again
       return;
     }
     if (!show) {
@@ -513,7 +632,12 @@ class ChatWidget {
         h("label", { class: "cd-sr", for: "cd-rating-comment", text: t.ratingComment }),
         comment,
       ),
-      h("div", { class: "cd-rating-actions" }, submit),
+      h(
+        "div",
+        { class: "cd-rating-actions" },
+        h("button", { class: "cd-secondary", type: "button", text: t.newConversation, onclick: () => this.restart() }),
+        submit,
+      ),
     );
     comment.placeholder = t.ratingComment;
     replaceChildren(this.ratingBox, form);
@@ -521,7 +645,7 @@ class ChatWidget {
     this.scrollToEnd(); // the rating card takes room from the log: keep the last message in view
   }
 
-  showThanks() {
+  showThanks(focus = true) {
     const t = this.t;
     this.ratingBox.dataset.view = "thanks";
     const thanks = h("p", { class: "cd-thanks", tabindex: "-1", text: t.ratingThanks });
@@ -530,7 +654,7 @@ class ChatWidget {
       h("div", { class: "cd-thanks-row" }, thanks, h("button", { class: "cd-secondary", type: "button", text: t.newConversation, onclick: () => this.restart() })),
     );
     this.ratingBox.hidden = false;
-    thanks.focus();
+    if (focus) thanks.focus();
     this.scrollToEnd();
   }
 

@@ -1,5 +1,12 @@
 // The widget's strings in Polish and English.
 
+/** Polish plural forms: 1 → one, 2–4 (not 12–14) → few, else many ("1 nowa", "3 nowe", "5 nowych", "22 nowe"). */
+export function plural(n, one, few, many) {
+  if (n === 1) return one;
+  const tens = n % 100;
+  return n % 10 >= 2 && n % 10 <= 4 && (tens < 12 || tens > 14) ? few : many;
+}
+
 export const STRINGS = {
   pl: {
     open: "Otwórz czat",
@@ -36,7 +43,11 @@ export const STRINGS = {
     ratingSubmit: "Wyślij ocenę",
     ratingThanks: "Dziękujemy za ocenę!",
     newConversation: "Nowa rozmowa",
-    unread: (n) => `${n} nowych wiadomości`,
+    unread: (n) => `${n} ${plural(n, "nowa wiadomość", "nowe wiadomości", "nowych wiadomości")}`,
+    cancelWait: "Anuluj oczekiwanie — wróć do asystenta",
+    problem: "Brak połączenia — ponawiam…",
+    closedNote: "Ta rozmowa jest zakończona. Aby napisać ponownie, zacznij nową rozmowę.",
+    retry: "Nie wysłano — spróbuj ponownie",
     poweredBy: "Chatdesk",
   },
   en: {
@@ -74,7 +85,11 @@ export const STRINGS = {
     ratingSubmit: "Send rating",
     ratingThanks: "Thank you for your rating!",
     newConversation: "New conversation",
-    unread: (n) => `${n} new messages`,
+    unread: (n) => `${n} new message${n === 1 ? "" : "s"}`,
+    cancelWait: "Stop waiting — back to the assistant",
+    problem: "Connection lost — retrying…",
+    closedNote: "This conversation has ended. To write again, start a new conversation.",
+    retry: "Not sent — try again",
     poweredBy: "Chatdesk",
   },
 };

@@ -19,7 +19,9 @@ export const CSS = `
 .cd-sr { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 button { font: inherit; color: inherit; cursor: pointer; }
 button:disabled { cursor: default; opacity: .55; }
-:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
+:focus-visible { outline: 2px solid #1d2327; outline-offset: 2px; box-shadow: 0 0 0 2px #fff; }
+/* Two-tone ring: dark on light surfaces, white on the brand header — ≥ 4.5:1 on both. */
+.cd-header :focus-visible { outline-color: #fff; box-shadow: 0 0 0 2px #1d2327; }
 
 .cd-launcher {
   width: 60px; height: 60px; border-radius: 50%; border: 0; position: relative;
@@ -69,7 +71,7 @@ button:disabled { cursor: default; opacity: .55; }
 .cd-msg--system .cd-bubble { background: transparent; color: var(--cd-muted); font-size: 13px; text-align: center; padding: 2px 8px; }
 .cd-meta { font-size: 11.5px; color: var(--cd-muted); margin: 3px 6px 0; }
 .cd-msg--failed .cd-bubble { opacity: .6; }
-.cd-retry { background: none; border: 0; color: #b3261e; font-size: 12px; text-decoration: underline; padding: 2px 6px; }
+.cd-retry { background: #fff; border: 1px solid #b3261e; color: #b3261e; font-size: 13px; font-weight: 600; text-decoration: underline; text-underline-offset: 2px; padding: 3px 10px; margin-top: 4px; border-radius: 999px; }
 .cd-typing { align-self: flex-start; color: var(--cd-muted); font-size: 13px; padding: 2px 6px; }
 .cd-typing[hidden] { display: none; }
 
@@ -83,27 +85,33 @@ button:disabled { cursor: default; opacity: .55; }
 .cd-rating fieldset { border: 0; margin: 0; padding: 0; }
 .cd-rating legend { font-weight: 600; padding: 0; margin-bottom: 8px; }
 .cd-stars { display: flex; gap: 4px; }
-.cd-star { background: none; border: 0; padding: 4px; color: #c4cbd0; border-radius: 8px; }
+.cd-star { background: none; border: 0; padding: 4px; color: #6b767d; border-radius: 8px; }
 .cd-star[aria-pressed="true"], .cd-star.cd-star--lit { color: #f2a30f; }
-.cd-rating textarea { width: 100%; margin-top: 8px; border: 1px solid var(--cd-line); border-radius: 10px; padding: 8px 10px; font: inherit; resize: none; }
-.cd-rating-actions { display: flex; justify-content: flex-end; gap: 8px; margin-top: 8px; }
+.cd-rating textarea { width: 100%; margin-top: 8px; border: 1px solid #8a959c; border-radius: 10px; padding: 8px 10px; font: inherit; font-size: 16px; resize: none; }
+.cd-rating-actions { display: flex; justify-content: space-between; flex-wrap: wrap; gap: 8px; margin-top: 8px; }
 .cd-primary { background: var(--cd-brand); color: var(--cd-brand-ink); border: 0; border-radius: 10px; padding: 8px 14px; font-weight: 600; }
 .cd-secondary { background: #fff; color: var(--cd-brand); border: 1px solid var(--cd-brand); border-radius: 10px; padding: 7px 14px; font-weight: 600; }
 .cd-thanks { margin: 0; font-weight: 600; color: var(--cd-brand); }
 .cd-thanks-row { display: flex; align-items: center; justify-content: space-between; gap: 8px; }
 
 .cd-composer { display: flex; align-items: flex-end; gap: 8px; padding: 10px 12px; border-top: 1px solid var(--cd-line); background: #fff; margin: 0; }
-.cd-input { flex: 1; resize: none; border: 1px solid var(--cd-line); border-radius: 12px; padding: 9px 12px; font: inherit; color: inherit; max-height: 120px; min-height: 42px; background: #fff; }
+.cd-input { flex: 1; resize: none; font-size: 16px; border: 1px solid #8a959c; border-radius: 12px; padding: 9px 12px; font-family: inherit; line-height: 1.4; color: inherit; max-height: 120px; min-height: 42px; background: #fff; }
 .cd-input:focus { border-color: var(--cd-brand); outline: none; box-shadow: 0 0 0 3px color-mix(in srgb, var(--cd-brand) 22%, transparent); }
 .cd-send { width: 42px; height: 42px; border-radius: 12px; border: 0; background: var(--cd-brand); color: var(--cd-brand-ink); display: grid; place-items: center; flex: none; }
 
 .cd-footer { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 0 12px 9px; background: #fff; font-size: 12px; color: var(--cd-muted); }
-.cd-human { background: none; border: 0; color: var(--cd-brand); font-size: 12.5px; padding: 4px 0; text-decoration: underline; text-underline-offset: 2px; }
-.cd-human[hidden] { display: none; }
+.cd-human, .cd-cancel { background: none; border: 0; color: var(--cd-brand); font-size: 13.5px; padding: 6px 0; text-decoration: underline; text-underline-offset: 2px; }
+.cd-human[hidden], .cd-cancel[hidden] { display: none; }
+.cd-status[hidden] { display: none; }
+.cd-away { margin: 0; padding: 8px 14px; background: #fff4d6; color: #5c4300; font-size: 13.5px; border-bottom: 1px solid #f0dc9c; }
+.cd-away[hidden] { display: none; }
+.cd-closed-note { margin: 0; padding: 10px 14px; border-top: 1px solid var(--cd-line); background: #fff; color: var(--cd-muted); font-size: 13.5px; }
+.cd-closed-note[hidden], .cd-composer[hidden] { display: none; }
 .cd-status { display: inline-flex; align-items: center; gap: 6px; margin-left: auto; white-space: nowrap; }
 .cd-dot { width: 8px; height: 8px; border-radius: 50%; background: #9aa5ad; }
 .cd-status[data-mode="live"] .cd-dot { background: #1f9d55; }
-.cd-status[data-mode="polling"] .cd-dot { background: #e0a100; }
+.cd-status[data-mode="problem"] { color: #8a1c15; font-weight: 600; }
+.cd-status[data-mode="problem"] .cd-dot { background: #d6343a; }
 .cd-alert { margin: 0; padding: 8px 12px; background: #fdecea; color: #8a1c15; font-size: 13px; }
 .cd-alert:empty { display: none; }
 
