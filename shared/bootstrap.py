@@ -14,9 +14,11 @@ if TYPE_CHECKING:
     from shared.adapters.firebase_auth import FirebaseTokenVerifier
     from shared.config import Settings
     from shared.services.agent import AgentService
+    from shared.services.channel_ports import CrmBoard, WhatsAppGateway
     from shared.services.chat import ChatService, IpRateLimiter
     from shared.services.events import EventHandler, EventLedger
     from shared.services.health import Check
+    from shared.services.integrations import Integrations
     from shared.services.ports import ConversationRepository, EventPublisher, LanguageModel, TenantRepository
 
 
@@ -94,6 +96,27 @@ class Container:
         from shared.adapters.event_ledger import FirestoreEventLedger
 
         return FirestoreEventLedger(self.clients.firestore)
+
+    @cached_property
+    def integrations(self) -> Integrations:
+        from shared.adapters.secrets import FirestoreIntegrationRefs, SecretManagerStore
+        from shared.services.integrations import Integrations
+
+        store = SecretManagerStore(self.settings.project_id, self.settings.secret_manager_emulator_host)
+        refs = FirestoreIntegrationRefs(self.clients.firestore)
+        return Integrations(store, refs, ttl_seconds=self.settings.integration_cache_seconds)
+
+    @cached_property
+    def whatsapp_gateway(self) -> WhatsAppGateway:
+        from shared.adapters.twilio_gateway import TwilioWhatsAppGateway
+
+        return TwilioWhatsAppGateway(self.settings.twilio_base_url)
+
+    @cached_property
+    def crm_board(self) -> CrmBoard:
+        from shared.adapters.monday_board import MondayGraphQLBoard
+
+        return MondayGraphQLBoard(self.settings.monday_base_url)
 
     def event_handlers(self) -> dict[str, EventHandler]:
         """What the ``events`` function does for each event type."""

@@ -49,10 +49,14 @@ class Settings(BaseSettings):
     dev_origins: str = Field("", alias="CHATDESK_DEV_ORIGINS")
     tenant_cache_seconds: float = Field(10.0, alias="TENANT_CACHE_SECONDS", ge=0)
 
-    twilio_auth_token: SecretStr | None = Field(None, alias="TWILIO_AUTH_TOKEN")
+    # Channels and integrations: per-tenant Twilio/Monday credentials live in Secret Manager, not here.
+    secret_manager_emulator_host: str | None = Field(None, alias="SECRET_MANAGER_EMULATOR_HOST")
     twilio_base_url: str | None = Field(None, alias="TWILIO_BASE_URL")
-    monday_api_token: SecretStr | None = Field(None, alias="MONDAY_API_TOKEN")
-    monday_api_url: str = Field("https://api.monday.com/v2", alias="MONDAY_API_URL")
+    monday_base_url: str | None = Field(None, alias="MONDAY_BASE_URL")
+    integration_cache_seconds: float = Field(60.0, alias="INTEGRATION_CACHE_SECONDS", ge=0)
+    media_bucket: str = Field("demo-chatdesk-media", alias="MEDIA_BUCKET")
+    public_url: str | None = Field(None, alias="PUBLIC_URL")  # Hosting's URL, for Twilio status callbacks
+    dead_letter_topic: str = Field("chat-events-dead-letter", alias="CHAT_EVENTS_DEAD_LETTER_TOPIC")
 
     @model_validator(mode="after")
     def _no_emulators_in_production(self) -> Settings:
@@ -73,7 +77,7 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         """Every configured secret, so logs can scrub them."""
-        secrets = (self.gemini_api_key, self.twilio_auth_token, self.monday_api_token)
+        secrets = (self.gemini_api_key,)
         return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
 
 

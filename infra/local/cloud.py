@@ -1,5 +1,6 @@
 """The local Google Cloud: starts and stops the servers that stand in for Firestore, Firebase Auth,
-Cloud Storage and Pub/Sub, then creates topics, subscriptions and buckets from infra/resources.yaml.
+Cloud Storage and Pub/Sub (plus small stand-ins for Secret Manager, Twilio and Monday.com), then
+creates topics, subscriptions and buckets from infra/resources.yaml.
 
     python -m infra.local.cloud run -- <command>   # start, run the command with the env set, stop
     python -m infra.local.cloud up                  # start and wait for Ctrl-C; prints the env
@@ -116,13 +117,14 @@ class LocalCloud:
         self.env: dict[str, str] = {"GOOGLE_CLOUD_PROJECT": self.project}
         self.quiet = quiet
         self._stopped = False
+        self.stand_ins: dict[str, Any] = {}
 
     # --- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> dict[str, str]:
         """Start every server (in parallel), create resources, return the environment to use."""
         atexit.register(self.stop)
-        starters: list[Callable[[], None]] = [self.start_storage, self.start_auth]
+        starters: list[Callable[[], None]] = [self.start_storage, self.start_auth, self.start_stand_ins]
         if os.environ.get("FIRESTORE_EMULATOR_HOST"):
             self.env["FIRESTORE_EMULATOR_HOST"] = os.environ["FIRESTORE_EMULATOR_HOST"]
         else:
@@ -158,6 +160,9 @@ class LocalCloud:
         for server in list(self.servers.values()):
             server.stop()
         self.servers.clear()
+        for stand_in in self.stand_ins.values():
+            stand_in.stop()
+        self.stand_ins.clear()
         if self._own_state:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 
@@ -269,6 +274,12 @@ class LocalCloud:
         self._wait("pubsub", lambda: tcp_open(host, int(port)), timeout=10)
         self.env["PUBSUB_EMULATOR_HOST"] = address[0]
 
+    def start_stand_ins(self) -> None:
+        """Secret Manager, Twilio and Monday stand-ins, served from this process (threads)."""
+        servers, env = start_stand_ins()
+        self.stand_ins.update(servers)
+        self.env.update(env)
+
     # --- resources -------------------------------------------------------------------------
 
     def create_resources(self) -> None:
@@ -317,6 +328,21 @@ def ensure_resources(project: str, resources: dict[str, Any]) -> None:
     for bucket in resources.get("buckets", []):
         with contextlib.suppress(exceptions.Conflict):
             client.create_bucket(bucket)
+
+
+def start_stand_ins() -> tuple[dict[str, Any], dict[str, str]]:
+    """Start the small HTTP stand-ins on free loopback ports; returns them and the env that points at them."""
+    from infra.local.fake_monday import FakeMonday
+    from infra.local.fake_secret_manager import FakeSecretManager
+    from infra.local.fake_twilio import FakeTwilio
+
+    servers = {"secretmanager": FakeSecretManager().start(), "twilio": FakeTwilio().start(), "monday": FakeMonday().start()}
+    env = {
+        "SECRET_MANAGER_EMULATOR_HOST": servers["secretmanager"].base_url,
+        "TWILIO_BASE_URL": servers["twilio"].base_url,
+        "MONDAY_BASE_URL": servers["monday"].base_url + "/v2",
+    }
+    return servers, env
 
 
 def eventarc_subscription(function: str) -> str:
