@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from shared.services.agent import AgentService
     from shared.services.channel_ports import CrmBoard, WhatsAppGateway
     from shared.services.chat import ChatService, IpRateLimiter
+    from shared.services.dead_letters import DeadLetters
     from shared.services.events import EventHandler, EventLedger
     from shared.services.health import Check
     from shared.services.integrations import Integrations
@@ -118,9 +119,24 @@ class Container:
 
         return MondayGraphQLBoard(self.settings.monday_base_url)
 
+    @cached_property
+    def dead_letters(self) -> DeadLetters:
+        from shared.adapters.delivery_records import FirestoreDeadLetters
+
+        return FirestoreDeadLetters(self.clients.firestore)
+
+    def conversation_url(self, tenant: str, conversation_id: str) -> str:
+        """Where an agent opens a conversation (the CRM item links to it)."""
+        return f"{(self.settings.public_url or '').rstrip('/')}/dashboard?conversation={conversation_id}"
+
     def event_handlers(self) -> dict[str, EventHandler]:
         """What the ``events`` function does for each event type."""
-        return {}
+        from shared.adapters.delivery_records import FirestoreLeadDeliveries
+        from shared.domain.events import LEAD_CAPTURED
+        from shared.services.crm import LeadToCrm
+
+        deliveries = FirestoreLeadDeliveries(self.clients.firestore)
+        return {LEAD_CAPTURED: LeadToCrm(self.integrations, self.crm_board, deliveries, self.conversation_url)}
 
     def health_checks(self) -> dict[str, Check]:
         """The deep health checks, one per dependency, named as DESIGN.md's contract names them."""
