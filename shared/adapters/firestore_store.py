@@ -6,6 +6,8 @@ Layout (everything a tenant owns lives under its own path):
     tenants/{tenant}/conversations/{id}                conversation state
     tenants/{tenant}/conversations/{id}/messages/{id}  messages (guests and agents read these)
     tenants/{tenant}/conversations/{id}/notes/{id}     internal notes (agents only)
+    tenants/{tenant}/conversations/{id}/revisions/{n}  create-only record per committed version (the precondition)
+    tenants/{tenant}/outbox/{event_id}                 events stored with their commit, until delivered
     tenants/{tenant}/leads/{id}                        leads for the CRM
     tenants/{tenant}/metrics/{day}/shards/{n}          sharded daily counters
     registry/origins                                   which tenant allows which web origin
@@ -16,21 +18,55 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.domain.conversation import Conversation, Message
-from shared.domain.errors import ConflictError, NotFoundError
+from shared.domain.errors import NotFoundError, ServiceUnavailableError, StaleWriteError
+from shared.domain.events import ChatEvent
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.records import ConversationWrite, Note
-from shared.services.ports import ConversationRepository, TenantKnowledge, TenantRepository
+from shared.services.ports import ConversationRepository, Outbox, TenantKnowledge, TenantRepository
 
 if TYPE_CHECKING:
     from google.cloud import firestore
 
 METRIC_SHARDS = 10
+# Every Firestore call's deadline: well inside a request's budget, so an outage is a quick 503.
+DEFAULT_DEADLINE_SECONDS = 4.0
+OUTAGE_RETRY_AFTER_SECONDS = 5
+
+
+class Deadline:
+    """Keyword arguments that bound a Firestore call: one attempt and its retries end within ``seconds``."""
+
+    def __init__(self, seconds: float = DEFAULT_DEADLINE_SECONDS) -> None:
+        self.seconds = seconds
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        from google.api_core.retry import Retry
+
+        retry = Retry(initial=0.1, maximum=1.0, multiplier=2.0, timeout=self.seconds)
+        return {"timeout": self.seconds, "retry": retry}
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Firestore errors as the domain's: a lost precondition is a stale write, an outage a 503."""
+    from google.api_core import exceptions as gexc
+
+    try:
+        yield
+    except gexc.AlreadyExists:
+        raise StaleWriteError("The conversation changed meanwhile") from None
+    except (gexc.ServiceUnavailable, gexc.DeadlineExceeded, gexc.RetryError, gexc.InternalServerError) as exc:
+        raise ServiceUnavailableError(
+            "The database is not answering, try again shortly", retry_after=OUTAGE_RETRY_AFTER_SECONDS
+        ) from exc
 
 
 class OperationCounter:
@@ -86,13 +122,26 @@ class _CacheEntry:
 class FirestoreTenantRepository(TenantRepository):
     """Tenant config and knowledge, cached per instance and re-checked by version every ``ttl`` seconds."""
 
-    def __init__(self, db: firestore.Client, ttl_seconds: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        db: firestore.Client,
+        ttl_seconds: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+        deadline: Deadline | None = None,
+    ) -> None:
         self._db = db
         self._ttl = ttl_seconds
         self._clock = clock
+        self._deadline = deadline or Deadline()
         self._cache: dict[str, _CacheEntry] = {}
         self._origins: tuple[float, set[str]] | None = None
-        self._lock = threading.Lock()
+        # Single flight per tenant: one slow read never queues readers of other tenants behind it.
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def _lock_for(self, tenant_id: str) -> threading.Lock:
+        with self._locks_guard:  # held only to find the lock, never while reading
+            return self._locks.setdefault(tenant_id, threading.Lock())
 
     def _tenant_ref(self, tenant_id: str) -> Any:
         return self._db.collection("tenants").document(tenant_id)
@@ -102,11 +151,11 @@ class FirestoreTenantRepository(TenantRepository):
         now = self._clock()
         if entry is not None and now - entry.checked < self._ttl:
             return entry.knowledge
-        with self._lock:
+        with self._lock_for(tenant_id), guarded():
             entry = self._cache.get(tenant_id)
             if entry is not None and now - entry.checked < self._ttl:
                 return entry.knowledge
-            snapshot = self._tenant_ref(tenant_id).get(field_paths=["knowledge_version"])
+            snapshot = self._tenant_ref(tenant_id).get(field_paths=["knowledge_version"], **self._deadline.kwargs)
             counter.read()
             if not snapshot.exists:
                 raise NotFoundError(f"Unknown tenant {tenant_id!r}")
@@ -114,7 +163,7 @@ class FirestoreTenantRepository(TenantRepository):
             if entry is not None and entry.knowledge.version == version:
                 entry.checked = now
                 return entry.knowledge
-            knowledge_doc = self._tenant_ref(tenant_id).collection("knowledge").document("current").get()
+            knowledge_doc = self._tenant_ref(tenant_id).collection("knowledge").document("current").get(**self._deadline.kwargs)
             counter.read()
             if not knowledge_doc.exists:
                 raise NotFoundError(f"Tenant {tenant_id!r} has no knowledge yet")
@@ -155,26 +204,30 @@ class FirestoreTenantRepository(TenantRepository):
     def origin_known(self, origin: str) -> bool:
         now = self._clock()
         if self._origins is None or now - self._origins[0] > 60:
-            doc = self._db.collection("registry").document("origins").get()
+            with guarded():
+                doc = self._db.collection("registry").document("origins").get(**self._deadline.kwargs)
             counter.read()
             self._origins = (now, {e["origin"] for e in (doc.to_dict() or {}).get("entries", [])})
         return origin in self._origins[1]
 
 
 def _conversation_from(doc: Any) -> Conversation:
-    return Conversation.model_validate({**(doc.to_dict() or {}), "id": doc.id})
+    data = doc.to_dict() or {}
+    # A stored conversation is at least version 1 (documents from before versions existed included).
+    return Conversation.model_validate({**data, "id": doc.id, "version": max(1, int(data.get("version") or 0))})
 
 
 def _message_from(doc: Any) -> Message:
     return Message.model_validate({**(doc.to_dict() or {}), "id": doc.id})
 
 
-class FirestoreConversationRepository(ConversationRepository):
-    """Conversations and everything hanging off them."""
+class FirestoreConversationRepository(ConversationRepository, Outbox):
+    """Conversations and everything hanging off them; commits are conditional on the version read."""
 
-    def __init__(self, db: firestore.Client, shards: int = METRIC_SHARDS) -> None:
+    def __init__(self, db: firestore.Client, shards: int = METRIC_SHARDS, deadline: Deadline | None = None) -> None:
         self._db = db
         self._shards = shards
+        self._deadline = deadline or Deadline()
 
     def _tenant(self, tenant: str) -> Any:
         return self._db.collection("tenants").document(tenant)
@@ -183,34 +236,47 @@ class FirestoreConversationRepository(ConversationRepository):
         return self._tenant(tenant).collection("conversations").document(conversation_id)
 
     def get(self, tenant: str, conversation_id: str) -> Conversation | None:
-        doc = self._ref(tenant, conversation_id).get()
+        with guarded():
+            doc = self._ref(tenant, conversation_id).get(**self._deadline.kwargs)
         counter.read()
         return _conversation_from(doc) if doc.exists else None
 
     def _stage(self, batch: Any, write: ConversationWrite) -> int:
-        """Add every document of ``write`` to a batch or transaction; returns the number of writes."""
+        """Add every document of ``write`` to a batch; returns the number of writes.
+
+        The precondition is staged first: the local Firestore server applies a commit's writes in
+        order and stops at the failing one (Google's applies all or nothing), so nothing follows a
+        failed precondition. A precondition on the update time would be simpler, but the local
+        server ignores it; a create-only record works on both.
+        """
+        from google.cloud import firestore
+
         conversation = write.conversation
         ref = self._ref(conversation.tenant, conversation.id)
         data = conversation.model_dump(exclude={"id"})
-        writes = len(write.messages) + len(write.notes)
-        if write.assignment is not None:
-            # Create-only: of two take-overs from the same state, the second create fails. Staged first:
-            # the local Firestore server applies a commit's writes in order and stops at the failing one.
-            assignment = ref.collection("assignments").document(f"{write.assignment.number:06d}")
-            batch.create(assignment, write.assignment.model_dump())
-            writes += 1
-        if write.changed is None:
-            batch.set(ref, data, merge=True)
-            writes += 1
-        else:
-            fields = {k: data[k] for k in write.changed if k in data}
-            if fields:  # a note alone leaves the conversation document as it is
+        data["version"] = conversation.version + 1
+        writes = len(write.messages) + len(write.notes) + len(write.events)
+        if write.changed is None or write.changed:
+            if conversation.version == 0:
+                batch.create(ref, data)
+            else:
+                revision = ref.collection("revisions").document(f"{conversation.version + 1:08d}")
+                batch.create(revision, {"at": firestore.SERVER_TIMESTAMP})
+                fields = data if write.changed is None else {k: data[k] for k in write.changed | {"version"} if k in data}
                 batch.update(ref, fields)
                 writes += 1
+            writes += 1
+        if write.assignment is not None:
+            assignment = ref.collection("assignments").document(f"{write.assignment.number:06d}")
+            batch.set(assignment, write.assignment.model_dump())
+            writes += 1
         for message in write.messages:
             batch.set(ref.collection("messages").document(message.id), message.model_dump(exclude={"id"}, exclude_none=True))
         for note in write.notes:
             batch.set(ref.collection("notes").document(note.id), note.model_dump(exclude={"id"}))
+        for event in write.events:
+            entry = {"event": event.model_dump(mode="json"), "delivered": False, "created_at": firestore.SERVER_TIMESTAMP}
+            batch.set(self._tenant(event.tenant).collection("outbox").document(event.id), entry)
         if write.lead is not None:
             # Merged: later turns add fields to the lead, never erase them or the capture time.
             lead = write.lead.model_dump(exclude={"id"}, exclude_none=True)
@@ -226,45 +292,52 @@ class FirestoreConversationRepository(ConversationRepository):
     def commit(self, write: ConversationWrite) -> None:
         batch = self._db.batch()
         writes = self._stage(batch, write)
-        batch.commit()
+        with guarded():
+            batch.commit(**self._deadline.kwargs)
         counter.commit(writes)
+        if write.changed is None or write.changed:
+            write.conversation.version += 1
 
-    def update_in_transaction(
-        self, tenant: str, conversation_id: str, change: Callable[[Conversation | None], ConversationWrite]
-    ) -> ConversationWrite:
-        from google.api_core.exceptions import AlreadyExists
+    # --- outbox ----------------------------------------------------------------------------
+
+    def pending(self, older_than_seconds: float, limit: int) -> list[ChatEvent]:
+        cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
+        found: list[ChatEvent] = []
+        with guarded():
+            # Tenant by tenant: the local server has no collection-group queries.
+            for tenant in self._db.collection("tenants").select([]).stream(**self._deadline.kwargs):
+                query = tenant.reference.collection("outbox").where(filter=_field_filter("delivered", "==", False))
+                for doc in query.limit(limit - len(found)).stream(**self._deadline.kwargs):
+                    data = doc.to_dict() or {}
+                    created = data.get("created_at")
+                    if created is None or created <= cutoff:
+                        found.append(ChatEvent.model_validate(data["event"]))
+                if len(found) >= limit:
+                    break
+        return found
+
+    def mark_delivered(self, event: ChatEvent) -> None:
         from google.cloud import firestore
 
-        ref = self._ref(tenant, conversation_id)
+        ref = self._tenant(event.tenant).collection("outbox").document(event.id)
+        with guarded():
+            ref.set({"delivered": True, "delivered_at": firestore.SERVER_TIMESTAMP}, merge=True, **self._deadline.kwargs)
 
-        @firestore.transactional
-        def run(tx: Any) -> ConversationWrite:
-            doc = ref.get(transaction=tx)
-            counter.read()
-            write = change(_conversation_from(doc) if doc.exists else None)
-            if not write.is_noop:
-                counter.commit(self._stage(tx, write))
-            return write
-
-        for _ in range(3):
-            try:
-                result: ConversationWrite = run(self._db.transaction())
-                return result
-            except AlreadyExists:
-                # A create-only record (a take-over) lost a race: read the new state and decide again.
-                continue
-        raise ConflictError("The conversation changed meanwhile, try again")
+    # --- reading ---------------------------------------------------------------------------
 
     def messages_after(self, tenant: str, conversation_id: str, after: datetime | None, limit: int) -> list[Message]:
         query = self._ref(tenant, conversation_id).collection("messages").order_by("created_at")
         if after is not None:
             query = query.where(filter=_field_filter("created_at", ">", after))
-        docs = list(query.limit(limit).stream())
+        with guarded():
+            docs = list(query.limit(limit).stream(**self._deadline.kwargs))
         counter.read(max(1, len(docs)))
         return [_message_from(d) for d in docs]
 
     def notes(self, tenant: str, conversation_id: str, limit: int) -> list[Note]:
-        docs = list(self._ref(tenant, conversation_id).collection("notes").order_by("created_at").limit(limit).stream())
+        query = self._ref(tenant, conversation_id).collection("notes").order_by("created_at").limit(limit)
+        with guarded():
+            docs = list(query.stream(**self._deadline.kwargs))
         counter.read(max(1, len(docs)))
         return [Note.model_validate({**(d.to_dict() or {}), "id": d.id}) for d in docs]
 
@@ -274,7 +347,9 @@ class FirestoreConversationRepository(ConversationRepository):
         query = self._tenant(tenant).collection("conversations")
         if mode:
             query = query.where(filter=_field_filter("mode", "==", mode))
-        docs = list(query.order_by("updated_at", direction=firestore.Query.DESCENDING).limit(limit).stream())
+        query = query.order_by("updated_at", direction=firestore.Query.DESCENDING).limit(limit)
+        with guarded():
+            docs = list(query.stream(**self._deadline.kwargs))
         counter.read(max(1, len(docs)))
         return [_conversation_from(d) for d in docs]
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
-from datetime import datetime
+import threading
+from datetime import UTC, datetime
 
 from shared.domain.conversation import Conversation, Message
-from shared.domain.errors import ConflictError, NotFoundError
+from shared.domain.errors import NotFoundError, StaleWriteError
+from shared.domain.events import ChatEvent
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.records import Assignment, ConversationWrite, Lead, Note
-from shared.services.ports import ConversationRepository, TenantKnowledge, TenantRepository
+from shared.services.ports import ConversationRepository, Outbox, TenantKnowledge, TenantRepository
 
 
 class InMemoryTenantRepository(TenantRepository):
@@ -35,8 +36,12 @@ class InMemoryTenantRepository(TenantRepository):
         return any(origin in k.pack.tenant.allowed_origins for k in self.knowledge.values())
 
 
-class InMemoryConversationRepository(ConversationRepository):
+class InMemoryConversationRepository(ConversationRepository, Outbox):
+    """Conditional commits like Firestore's (version check, create-only records), the same errors, an outbox."""
+
     def __init__(self) -> None:
+        self._lock = threading.Lock()  # a commit is atomic, as a Firestore commit is
+        self.outbox: dict[str, tuple[ChatEvent, datetime, bool]] = {}
         self.conversations: dict[tuple[str, str], Conversation] = {}
         self.messages: dict[tuple[str, str], list[Message]] = {}
         self.notes_by: dict[tuple[str, str], list[Note]] = {}
@@ -52,19 +57,29 @@ class InMemoryConversationRepository(ConversationRepository):
         return found.model_copy(deep=True) if found else None
 
     def commit(self, write: ConversationWrite) -> None:
+        with self._lock:
+            self._commit(write)
+
+    def _commit(self, write: ConversationWrite) -> None:
         c = write.conversation
         key = (c.tenant, c.id)
+        stored = self.conversations.get(key)
+        touches = write.changed is None or bool(write.changed)
+        if touches and (stored.version if stored else 0) != c.version:
+            raise StaleWriteError("The conversation changed meanwhile")  # Firestore: the revision record exists
         if write.assignment is not None:
-            taken = self.assignments.setdefault(key, [])
-            if any(a.number == write.assignment.number for a in taken):
-                raise ConflictError("take-over already recorded")  # Firestore's create-only precondition
-            taken.append(write.assignment)
+            self.assignments.setdefault(key, []).append(write.assignment)
         self.commits += 1
-        if write.changed is None or key not in self.conversations:
-            self.conversations[key] = c.model_copy(deep=True)
-        else:
-            stored = self.conversations[key]
-            self.conversations[key] = stored.model_copy(update={f: copy.deepcopy(getattr(c, f)) for f in write.changed})
+        if touches:
+            c.version += 1
+            if write.changed is None or stored is None:
+                self.conversations[key] = c.model_copy(deep=True)
+            else:
+                fields = {f: copy.deepcopy(getattr(c, f)) for f in write.changed | {"version"}}
+                self.conversations[key] = stored.model_copy(update=fields)
+        now = datetime.now(UTC)
+        for event in write.events:
+            self.outbox[event.id] = (event, now, False)
         self.messages.setdefault(key, []).extend(m.model_copy() for m in write.messages)
         self.notes_by.setdefault(key, []).extend(write.notes)
         if write.lead is not None:
@@ -74,13 +89,16 @@ class InMemoryConversationRepository(ConversationRepository):
             for k, v in write.metrics.items():
                 day[k] = day.get(k, 0) + v
 
-    def update_in_transaction(
-        self, tenant: str, conversation_id: str, change: Callable[[Conversation | None], ConversationWrite]
-    ) -> ConversationWrite:
-        write = change(self.get(tenant, conversation_id))
-        if not write.is_noop:
-            self.commit(write)
-        return write
+    def pending(self, older_than_seconds: float, limit: int) -> list[ChatEvent]:
+        now = datetime.now(UTC)
+        due = [e for e, at, done in self.outbox.values() if not done and (now - at).total_seconds() >= older_than_seconds]
+        return due[:limit]
+
+    def mark_delivered(self, event: ChatEvent) -> None:
+        with self._lock:
+            if event.id in self.outbox:
+                stored, at, _ = self.outbox[event.id]
+                self.outbox[event.id] = (stored, at, True)
 
     def messages_after(self, tenant: str, conversation_id: str, after: datetime | None, limit: int) -> list[Message]:
         self.reads += 1

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shared.domain.errors import ConflictError
+from shared.domain.errors import ConflictError, RateLimitedError
+from shared.domain.events import HANDOFF_REQUESTED, ChatEvent
 
 Mode = Literal["bot", "pending", "human", "closed"]
 Channel = Literal["web", "whatsapp"]
 MessageRole = Literal["guest", "bot", "agent", "system"]
+# Who a message is for: a staff-only notice never reaches the guest, a guest-only one is the guest's wording.
+Audience = Literal["all", "guest", "staff"]
 Source = Literal["faq", "tool", "llm", "fallback", "agent"]
 
 # Recent turns kept on the conversation document: the model's context without reading messages.
 RECENT_TURNS = 10
+# Recent turns' results kept by client message id, so a retried turn returns its first result.
+REMEMBERED_TURNS = 20
 
 # Allowed hand-off transitions; every transition is also a system message both sides see.
 TRANSITIONS: dict[Mode, set[Mode]] = {
@@ -62,9 +68,9 @@ def localized(table: dict[str, str], language: str) -> str:
     return table.get(language, table["en"])
 
 
-def system_message(moment: datetime, text: str) -> Message:
-    """A notice both the guest and the agents see (hand-off transitions and the like)."""
-    return Message(id=new_message_id(moment, "system"), role="system", text=text, created_at=moment)
+def system_message(moment: datetime, text: str, audience: Audience = "all") -> Message:
+    """A notice for its reader: everyone, only the guest, or only staff (hand-off transitions and the like)."""
+    return Message(id=new_message_id(moment, "system"), role="system", text=text, created_at=moment, audience=audience)
 
 
 def check_transition(current: Mode, target: Mode) -> None:
@@ -106,6 +112,47 @@ class Message(BaseModel):
     input_tokens: int | None = None
     output_tokens: int | None = None
     author: AgentRef | None = None
+    audience: Audience = "all"
+
+    @property
+    def guest_may_see(self) -> bool:
+        """Whether the guest's views (poll, listener) show this message."""
+        return self.audience != "staff"
+
+    @property
+    def staff_may_see(self) -> bool:
+        """Whether agents' views show this message (they get their own wording of notices)."""
+        return self.audience != "guest"
+
+
+class TurnRecord(BaseModel):
+    """What a guest turn answered, kept by the client's message id so a retry gets the same answer."""
+
+    client_message_id: str
+    response: str
+    source: str
+    intent: str
+    language: str
+    suggestions: list[str] = Field(default_factory=list)
+    timestamp: str
+    mode: Mode
+
+
+@dataclass
+class Transition:
+    """What a state change produced: messages to store and events to deliver (through the outbox)."""
+
+    messages: list[Message] = field(default_factory=list)
+    events: list[ChatEvent] = field(default_factory=list)
+    changed: bool = True
+
+
+_REOPENED = {"pl": "Rozmowa została wznowiona.", "en": "The conversation has been reopened."}
+_ASK_HUMAN = {"pl": "Gość poprosił o rozmowę z konsultantem.", "en": "The guest asked to talk to a person."}
+_JOINED_GUEST = {"pl": "Konsultant {name} dołączył(a) do rozmowy.", "en": "{name} from our team joined the conversation."}
+_JOINED_STAFF = {"pl": "{name} przejął(-ęła) rozmowę.", "en": "{name} took over the conversation."}
+_RELEASED = {"pl": "Rozmowa wróciła do asystenta.", "en": "You're back with our assistant."}
+_CLOSED = {"pl": "Rozmowa została zakończona. Dziękujemy!", "en": "The conversation has been closed. Thank you!"}
 
 
 class Conversation(BaseModel):
@@ -135,6 +182,9 @@ class Conversation(BaseModel):
     experiment_id: str | None = None
     rate_window_start: datetime | None = None
     rate_count: int = 0
+    # Bumped by every committed change; a commit is conditional on the version it was computed from.
+    version: int = 0
+    turns: list[TurnRecord] = Field(default_factory=list)
 
     def append(self, messages: list[Message], now: datetime) -> None:
         """Count new messages, keep the model's recent turns and the newest message."""
@@ -146,3 +196,114 @@ class Conversation(BaseModel):
         self.recent = (self.recent + turns)[-RECENT_TURNS:]
         last = messages[-1]
         self.last_message = LastMessage(role=last.role, text=last.text[:200], at=last.created_at)
+
+    # --- transitions: each checks what is allowed and returns its notices and events ----------
+
+    @property
+    def held_by_human(self) -> bool:
+        """A person has the conversation: the bot must not speak into it."""
+        return self.mode == "human"
+
+    @property
+    def bot_may_answer(self) -> bool:
+        """Whether a guest's message gets a bot reply in the current state."""
+        return self.mode == "bot"
+
+    def remembered(self, client_message_id: str | None) -> TurnRecord | None:
+        """The recorded result of an earlier turn with this client message id."""
+        if not client_message_id:
+            return None
+        return next((t for t in self.turns if t.client_message_id == client_message_id), None)
+
+    def remember(self, record: TurnRecord) -> None:
+        """Keep a turn's result by its client message id (the newest few)."""
+        self.turns = [*self.turns, record][-REMEMBERED_TURNS:]
+
+    def receive(self, message: Message, now: datetime, turns_per_minute: int) -> Transition:
+        """A guest message arrives: counted against the session limit; a closed conversation reopens."""
+        self._check_rate(now, turns_per_minute)
+        out = Transition(messages=[message])
+        if self.mode == "closed":
+            self.mode = "bot"
+            self.assigned_agent = None
+            out.messages.append(system_message(now + timedelta(microseconds=1), localized(_REOPENED, self.language)))
+        self.guest_message_count += 1
+        self.append(out.messages, now)
+        return out
+
+    def bot_reply(self, message: Message) -> Transition:
+        """The bot's answer, refused once a human holds the conversation."""
+        if not self.bot_may_answer:
+            return Transition(changed=False)
+        self.append([message], message.created_at)
+        return Transition(messages=[message])
+
+    def request_handoff(self, now: datetime) -> Transition:
+        """The guest (or the model) asks for a person: staff are told, an alert event goes out."""
+        if self.mode != "bot":
+            return Transition(changed=False)  # already waiting or with a person
+        self.mode = "pending"
+        notice = system_message(now, localized(_ASK_HUMAN, self.language), audience="staff")
+        self.append([notice], now)
+        event = ChatEvent(
+            type=HANDOFF_REQUESTED,
+            tenant=self.tenant,
+            data={"conversation_id": self.id, "channel": self.channel},
+            occurred_at=now,
+        )
+        return Transition(messages=[notice], events=[event])
+
+    def take_over(self, agent: AgentRef, now: datetime) -> Transition:
+        """An agent takes the conversation; a second agent is refused, the same one changes nothing."""
+        holder = self.assigned_agent
+        if self.mode == "human" and holder is not None:
+            if holder.uid == agent.uid:
+                return Transition(changed=False)
+            raise ConflictError(f"{holder.name} has already taken over this conversation")
+        check_transition(self.mode, "human")
+        self.mode = "human"
+        self.assigned_agent = agent
+        self.takeover_count += 1
+        notices = [
+            system_message(now, localized(_JOINED_GUEST, self.language).format(name=agent.name), audience="guest"),
+            system_message(
+                now + timedelta(microseconds=1), localized(_JOINED_STAFF, self.language).format(name=agent.name), audience="staff"
+            ),
+        ]
+        self.append(notices, now)
+        return Transition(messages=notices)
+
+    def release(self, by: AgentRef, now: datetime, *, admin: bool = False) -> Transition:
+        """Back to the bot, from a person or the waiting queue."""
+        return self._leave_human("bot", _RELEASED, by, now, admin)
+
+    def close(self, by: AgentRef, now: datetime, *, admin: bool = False) -> Transition:
+        """The conversation ends; the guest's next message reopens it."""
+        return self._leave_human("closed", _CLOSED, by, now, admin)
+
+    def check_holder(self, by: AgentRef, *, admin: bool = False) -> None:
+        """Only the assigned agent (or an admin) acts on a conversation a person holds."""
+        holder = self.assigned_agent
+        if not admin and (holder is None or holder.uid != by.uid):
+            raise ConflictError(f"{holder.name if holder else 'another agent'} is handling this conversation")
+
+    def _leave_human(self, target: Mode, notice: dict[str, str], by: AgentRef, now: datetime, admin: bool) -> Transition:
+        check_transition(self.mode, target)
+        if self.mode == "human":
+            self.check_holder(by, admin=admin)
+        self.mode = target
+        self.assigned_agent = None
+        message = system_message(now, localized(notice, self.language))
+        self.append([message], now)
+        return Transition(messages=[message])
+
+    def _check_rate(self, now: datetime, per_minute: int) -> None:
+        window = self.rate_window_start
+        if window is None or now - window >= timedelta(minutes=1):
+            self.rate_window_start = now
+            self.rate_count = 1
+            return
+        if self.rate_count >= per_minute:
+            retry = int(60 - (now - window).total_seconds()) + 1
+            raise RateLimitedError("Too many messages in this conversation, please wait a moment", retry_after=retry)
+        self.rate_count += 1

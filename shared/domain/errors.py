@@ -67,6 +67,16 @@ class RateLimitedError(ChatdeskError):
         self.retry_after = max(1, int(retry_after))
 
 
+class StaleWriteError(ConflictError):
+    """A commit computed from a state that changed meanwhile; read again and decide again."""
+
+
 class ServiceUnavailableError(ChatdeskError):
+    """A backing service (the database) is not answering in time; the client should retry later."""
+
     status = 503
     error = "Service Unavailable"
+
+    def __init__(self, message: str = "", *, retry_after: int = 5) -> None:
+        super().__init__(message or "The service is briefly unavailable, try again shortly")
+        self.retry_after = max(1, int(retry_after))

@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from shared.domain.conversation import AgentRef, Conversation, Message
+from shared.domain.events import ChatEvent
 
 
 class Lead(BaseModel):
@@ -57,12 +58,17 @@ class ConversationWrite:
     day: str | None = None  # the roll-up day (tenant's local date) the metrics count towards
     lead: Lead | None = None
     assignment: Assignment | None = None
-    # Conversation fields this write changes; None writes the whole document (a new conversation,
-    # or inside a transaction). Writing only what changed keeps a slow bot turn from undoing an
-    # agent's take-over that happened meanwhile.
+    # Events stored in the same commit (the outbox) and delivered after it.
+    events: list[ChatEvent] = field(default_factory=list)
+    # Conversation fields this write changes; None writes the whole document. Either way the commit
+    # is conditional on ``conversation.version`` (the version it was computed from): a change that
+    # happened meanwhile makes the commit fail with StaleWriteError rather than be overwritten.
+    # An empty set leaves the conversation document (and its version) alone, e.g. a note.
     changed: set[str] | None = None
 
     @property
     def is_noop(self) -> bool:
         """Nothing to write (e.g. a repeated rating)."""
-        return self.changed == set() and not (self.messages or self.notes or self.metrics or self.lead or self.assignment)
+        return self.changed == set() and not (
+            self.messages or self.notes or self.metrics or self.lead or self.assignment or self.events
+        )

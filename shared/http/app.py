@@ -16,6 +16,7 @@ from shared.domain.errors import (
     NotFoundError,
     PayloadTooLargeError,
     RateLimitedError,
+    ServiceUnavailableError,
 )
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def error_response(exc: BaseException) -> Response:
         body: dict[str, Any] = {"error": exc.error, "message": exc.message}
         if exc.details is not None:
             body["details"] = exc.details
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimitedError) else None
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, (RateLimitedError, ServiceUnavailableError)) else None
         return json_response(body, exc.status, headers)
     if isinstance(exc, RequestEntityTooLarge):
         return error_response(PayloadTooLargeError("Request body is too large"))

@@ -13,11 +13,9 @@ from shared.domain.conversation import (
     Conversation,
     Message,
     Mode,
-    check_transition,
+    Transition,
     iso_utc,
-    localized,
     new_message_id,
-    system_message,
     tenant_of,
 )
 from shared.domain.errors import ConflictError, ForbiddenError, NotFoundError
@@ -25,7 +23,8 @@ from shared.domain.events import AGENT_REPLIED, ChatEvent
 from shared.domain.records import Assignment, ConversationWrite, Note
 from shared.domain.validation import CONVERSATION_ID, clean_text, invalid, matching
 from shared.services.chat import MAX_MESSAGE_CHARS, POLL_LIMIT, parse_cursor, public_message
-from shared.services.ports import ConversationRepository, EventPublisher, TenantRepository
+from shared.services.outbox import OutboxRelay
+from shared.services.ports import ConversationRepository, EventPublisher, Outbox, TenantRepository
 
 Role = Literal["agent", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -57,10 +56,6 @@ class Principal:
     def body(self) -> dict[str, Any]:
         return asdict(self)
 
-
-_JOINED = {"pl": "Konsultant {name} dołączył(a) do rozmowy.", "en": "{name} from our team joined the conversation."}
-_RELEASED = {"pl": "Rozmowa wróciła do asystenta.", "en": "You're back with our assistant."}
-_CLOSED = {"pl": "Rozmowa została zakończona. Dziękujemy!", "en": "The conversation has been closed. Thank you!"}
 
 # Conversation fields an action may change; written by field so nothing else is overwritten.
 _ACTION_FIELDS = frozenset({"mode", "assigned_agent", "updated_at", "message_count", "recent", "last_message", "takeover_count"})
@@ -100,11 +95,15 @@ class AgentService:
         events: EventPublisher,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        relay: OutboxRelay | None = None,
     ) -> None:
         self.tenants = tenants
         self.conversations = conversations
         self.events = events
         self.clock = clock
+        if relay is None and not isinstance(conversations, Outbox):
+            raise TypeError("the conversation repository must keep an outbox, or pass a relay")
+        self.relay = relay or OutboxRelay(events, conversations)  # type: ignore[arg-type]  # checked just above
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -131,7 +130,7 @@ class AgentService:
         notes = self.conversations.notes(principal.tenant, conv_id, MAX_NOTES)
         return {
             "conversation": public_conversation(conversation),
-            "messages": [public_message(m) for m in messages],
+            "messages": [public_message(m) for m in messages if m.staff_may_see],
             "notes": [_public_note(n) for n in notes],
             "cursor": iso_utc(messages[-1].created_at) if messages else (after or None),
         }
@@ -145,25 +144,18 @@ class AgentService:
 
         def change(current: Conversation | None) -> ConversationWrite:
             conversation = _exists(current)
-            agent = conversation.assigned_agent
-            if conversation.mode == "human" and agent is not None:
-                if agent.uid == principal.uid:
-                    return ConversationWrite(conversation, changed=set())  # already ours: taking it again changes nothing
-                raise ConflictError(f"{agent.name} has already taken over this conversation")
-            check_transition(conversation.mode, "human")
             now = self.clock()
-            conversation.mode = "human"
-            conversation.assigned_agent = principal.agent_ref
-            conversation.takeover_count += 1
-            text = localized(_JOINED, conversation.language).format(name=principal.display_name)
-            write = self._write(conversation, [system_message(now, text)], now, day, "takeovers")
+            transition = conversation.take_over(principal.agent_ref, now)
+            if not transition.changed:
+                return ConversationWrite(conversation, changed=set())  # already ours: taking it again changes nothing
+            write = self._write(conversation, transition, day, "takeovers")
             write.assignment = Assignment(number=conversation.takeover_count, agent=principal.agent_ref, at=now)
             return write
 
         return self._respond(self.conversations.update_in_transaction(principal.tenant, conv_id, change))
 
     def reply(self, principal: Principal, raw_id: Any, text: Any) -> dict[str, Any]:
-        """The assigned agent (or an admin) answers the guest; WhatsApp replies are published for delivery."""
+        """The assigned agent (or an admin) answers the guest; WhatsApp replies go out through the outbox."""
         message_text = clean_text(text, "text", MAX_MESSAGE_CHARS)
         conv_id = self._own(principal, raw_id)
         day = self._day_for(principal.tenant)
@@ -172,7 +164,7 @@ class AgentService:
             conversation = _exists(current)
             if conversation.mode != "human":
                 raise ConflictError(f"Conversation is {conversation.mode}; take it over before replying")
-            self._check_assigned(principal, conversation)
+            conversation.check_holder(principal.agent_ref, admin=principal.role == "admin")
             now = self.clock()
             message = Message(
                 id=new_message_id(now, "agent"),
@@ -183,36 +175,21 @@ class AgentService:
                 language=conversation.language,
                 author=principal.agent_ref,
             )
-            return self._write(conversation, [message], now, day, "agent_replies")
+            conversation.append([message], now)
+            events = [_agent_replied(conversation, message)] if conversation.channel == "whatsapp" else []
+            return self._write(conversation, Transition(messages=[message], events=events), day, "agent_replies")
 
         write = self.conversations.update_in_transaction(principal.tenant, conv_id, change)
-        conversation = write.conversation
-        if conversation.channel == "whatsapp":
-            message = write.messages[-1]
-            self.events.publish(
-                ChatEvent(
-                    type=AGENT_REPLIED,
-                    tenant=conversation.tenant,
-                    data={
-                        "conversation_id": conversation.id,
-                        "message_id": message.id,
-                        "text": message.text,
-                        "contact": conversation.contact,
-                        "channel": conversation.channel,
-                        "language": conversation.language,
-                    },
-                    occurred_at=message.created_at,
-                )
-            )
+        self.relay.dispatch(write.events)
         return self._respond(write)
 
     def release(self, principal: Principal, raw_id: Any) -> dict[str, Any]:
         """Return the conversation to the bot (from a human or the waiting queue)."""
-        return self._move(principal, raw_id, "bot", _RELEASED, "releases")
+        return self._move(principal, raw_id, "bot", "releases")
 
     def close(self, principal: Principal, raw_id: Any) -> dict[str, Any]:
         """End the conversation; the guest's next message reopens it with the bot."""
-        return self._move(principal, raw_id, "closed", _CLOSED, "closes")
+        return self._move(principal, raw_id, "closed", "closes")
 
     def add_note(self, principal: Principal, raw_id: Any, text: Any) -> dict[str, Any]:
         """An internal note for the team; it lives apart from the messages guests read."""
@@ -231,19 +208,19 @@ class AgentService:
 
     # --- internals -------------------------------------------------------------------------
 
-    def _move(self, principal: Principal, raw_id: Any, target: Mode, notice: dict[str, str], metric: str) -> dict[str, Any]:
+    def _move(self, principal: Principal, raw_id: Any, target: Mode, metric: str) -> dict[str, Any]:
         conv_id = self._own(principal, raw_id)
         day = self._day_for(principal.tenant)
+        admin = principal.role == "admin"
 
         def change(current: Conversation | None) -> ConversationWrite:
             conversation = _exists(current)
-            check_transition(conversation.mode, target)
-            if conversation.mode == "human":
-                self._check_assigned(principal, conversation)
             now = self.clock()
-            conversation.mode = target
-            conversation.assigned_agent = None
-            return self._write(conversation, [system_message(now, localized(notice, conversation.language))], now, day, metric)
+            if target == "bot":
+                transition = conversation.release(principal.agent_ref, now, admin=admin)
+            else:
+                transition = conversation.close(principal.agent_ref, now, admin=admin)
+            return self._write(conversation, transition, day, metric)
 
         return self._respond(self.conversations.update_in_transaction(principal.tenant, conv_id, change))
 
@@ -257,27 +234,20 @@ class AgentService:
     def _get(self, tenant: str, conv_id: str) -> Conversation:
         return _exists(self.conversations.get(tenant, conv_id))
 
-    def _check_assigned(self, principal: Principal, conversation: Conversation) -> None:
-        agent = conversation.assigned_agent
-        if principal.role != "admin" and (agent is None or agent.uid != principal.uid):
-            holder = agent.name if agent else "another agent"
-            raise ConflictError(f"{holder} is handling this conversation")
-
     def _day_for(self, tenant: str) -> str:
         # Read before the transaction: the tenant config is cached, and a transaction should only read what it guards.
         zone = ZoneInfo(self.tenants.get(tenant).pack.tenant.timezone)
         return self.clock().astimezone(zone).strftime("%Y-%m-%d")
 
-    def _write(
-        self, conversation: Conversation, messages: list[Message], now: datetime, day: str, metric: str
-    ) -> ConversationWrite:
-        conversation.append(messages, now)
+    def _write(self, conversation: Conversation, transition: Transition, day: str, metric: str) -> ConversationWrite:
+        """What an action stores: the transition's messages and events, its counters, the changed fields."""
         return ConversationWrite(
             conversation,
-            messages=messages,
-            metrics=action_increments(metric, len(messages)),
+            messages=transition.messages,
+            metrics=action_increments(metric, len(transition.messages)),
             day=day,
             changed=set(_ACTION_FIELDS),
+            events=transition.events,
         )
 
     def _respond(self, write: ConversationWrite) -> dict[str, Any]:
@@ -300,6 +270,23 @@ def _exists(conversation: Conversation | None) -> Conversation:
     if conversation is None:
         raise NotFoundError("Conversation not found")
     return conversation
+
+
+def _agent_replied(conversation: Conversation, message: Message) -> ChatEvent:
+    """The event that sends an agent's reply out on the guest's channel (WhatsApp)."""
+    return ChatEvent(
+        type=AGENT_REPLIED,
+        tenant=conversation.tenant,
+        data={
+            "conversation_id": conversation.id,
+            "message_id": message.id,
+            "text": message.text,
+            "contact": conversation.contact,
+            "channel": conversation.channel,
+            "language": conversation.language,
+        },
+        occurred_at=message.created_at,
+    )
 
 
 def _public_note(note: Note) -> dict[str, Any]:

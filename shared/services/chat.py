@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,30 +11,30 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.domain.assistant import LeadFields, ModelFailure, ModelReply, ModelRequest, Turn
 from shared.domain.conversation import (
     Conversation,
     Message,
+    TurnRecord,
     conversation_id_for,
     iso_utc,
-    localized,
     new_message_id,
-    new_session_id,
-    system_message,
     tenant_of,
 )
 from shared.domain.errors import BadRequestError, ForbiddenError, NotFoundError, RateLimitedError
-from shared.domain.events import HANDOFF_REQUESTED, LEAD_CAPTURED, ChatEvent
-from shared.domain.handoff import handoff_notice, wants_human
 from shared.domain.knowledge import KnowledgePack
-from shared.domain.leads import extract_lead, is_contactable, merge_leads
-from shared.domain.metrics import rating_increments, turn_increments
-from shared.domain.records import ConversationWrite, Lead
-from shared.domain.validation import CONVERSATION_ID, LANGUAGE, SESSION_ID, TENANT_ID, clean_text, invalid, matching
+from shared.domain.leads import extract_lead, merge_leads
+from shared.domain.metrics import rating_increments
+from shared.domain.records import ConversationWrite
+from shared.domain.sessions import SessionIds
+from shared.domain.validation import CONVERSATION_ID, LANGUAGE, TENANT_ID, clean_text, invalid, matching
+from shared.services.chat_answer import Answerer
+from shared.services.chat_turn import Replayed, TurnPlan
+from shared.services.outbox import OutboxRelay
 from shared.services.ports import (
     ConversationRepository,
     EventPublisher,
     LanguageModel,
+    Outbox,
     TenantKnowledge,
     TenantRepository,
     TokenIssuer,
@@ -41,6 +43,12 @@ from shared.services.ports import (
 MAX_MESSAGE_CHARS = 2000
 MAX_COMMENT_CHARS = 1000
 POLL_LIMIT = 50
+CLIENT_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def _client_message_id(raw: Any) -> str | None:
+    """The widget's id for one message, reused on retry; optional for other clients."""
+    return None if raw is None else matching(CLIENT_MESSAGE_ID, raw, "client_message_id")
 
 
 class IpRateLimiter:
@@ -70,6 +78,8 @@ class ChatSettings:
     session_turns_per_minute: int = 20
     default_model: str = "gemini-2.5-flash"
     dev_origins: frozenset[str] = frozenset()
+    # Signs session ids; one per process unless configured (the local stack runs in one process).
+    session_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
 
 @dataclass
@@ -98,48 +108,21 @@ class TurnResult:
             "mode": self.mode,
         }
 
-
-@dataclass
-class _Reply:
-    text: str
-    source: str
-    intent: str
-    suggestions: list[str] = field(default_factory=list)
-    packages: list[str] = field(default_factory=list)
-    model: ModelReply | None = None
-    model_ms: int = 0
-    wants_human: bool = False
-    input_tokens: int = 0
-    output_tokens: int = 0
-
-
-_FALLBACK = {
-    "pl": "Przepraszam, nie mam teraz pewnej odpowiedzi na to pytanie. Mogę połączyć Cię z konsultantem — napisz „konsultant”.",
-    "en": "Sorry, I don't have a reliable answer to that right now. "
-    "I can connect you with a member of our team — just type “human”.",
-}
-_AI_OFF = {
-    "pl": "Nie znalazłem odpowiedzi w naszej bazie wiedzy. Mogę połączyć Cię z konsultantem — napisz „konsultant”.",
-    "en": "I couldn't find that in our knowledge base. I can connect you with a member of our team — just type “human”.",
-}
-_REOPENED = {"pl": "Rozmowa została wznowiona.", "en": "The conversation has been reopened."}
-_ASK_HUMAN = {"pl": "Gość poprosił o rozmowę z konsultantem.", "en": "The guest asked to talk to a person."}
-
-
-# What a bot turn changes on an existing conversation; the mode only when the turn changes it.
-_TURN_FIELDS = frozenset(
-    {
-        "language",
-        "updated_at",
-        "message_count",
-        "guest_message_count",
-        "recent",
-        "last_message",
-        "rate_window_start",
-        "rate_count",
-        "lead_id",
-    }
-)
+    @classmethod
+    def replayed(cls, session_id: str, conversation_id: str, record: TurnRecord, model_ms: int = 0) -> TurnResult:
+        """The result a turn recorded (first time, or again for a retried client message id)."""
+        return cls(
+            session_id=session_id,
+            conversation_id=conversation_id,
+            response=record.response,
+            source=record.source,
+            intent=record.intent,
+            language=record.language,
+            suggestions=list(record.suggestions),
+            timestamp=record.timestamp,
+            mode=record.mode,
+            model_ms=model_ms,
+        )
 
 
 class ChatService:
@@ -156,6 +139,7 @@ class ChatService:
         *,
         ai_enabled: bool,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        relay: OutboxRelay | None = None,
     ) -> None:
         self.tenants = tenants
         self.conversations = conversations
@@ -165,6 +149,12 @@ class ChatService:
         self.settings = settings
         self.ai_enabled = ai_enabled
         self.clock = clock
+        self.sessions = SessionIds(settings.session_secret)
+        self.answerer = Answerer(model, ai_enabled=ai_enabled, default_model=settings.default_model)
+        outbox = conversations if isinstance(conversations, Outbox) else None
+        if relay is None and outbox is None:
+            raise TypeError("the conversation repository must keep an outbox, or pass a relay")
+        self.relay = relay or OutboxRelay(events, outbox)  # type: ignore[arg-type]  # checked just above
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -221,7 +211,7 @@ class ChatService:
             requested if isinstance(requested, str) and requested in pack.tenant.languages else pack.tenant.default_language
         )
         now = self.clock()
-        session_id = new_session_id()
+        session_id = self.sessions.issue()
         conversation = self._new_conversation(tenant_id, session_id, language, now)
         greeting = pack.tenant.greeting.get(language) or next(iter(pack.tenant.greeting.values()), "")
         if not greeting:
@@ -247,119 +237,52 @@ class ChatService:
         message = clean_text(body.get("message"), "message", MAX_MESSAGE_CHARS)
         tenant_id, knowledge = self._tenant(body.get("tenant"))
         self.check_origin(origin, knowledge)
+        client_message_id = _client_message_id(body.get("client_message_id"))
         raw_session = body.get("session_id")
-        session_id = matching(SESSION_ID, raw_session, "session_id") if raw_session is not None else new_session_id()
-        pack = knowledge.pack
-        now = self.clock()
-
+        session_id = self.sessions.verified(raw_session) if raw_session is not None else self.sessions.issue()
         conv_id = conversation_id_for(tenant_id, session_id)
-        existing = self.conversations.get(tenant_id, conv_id)
-        is_new = existing is None
-        conversation = existing or self._new_conversation(tenant_id, session_id, pack.tenant.default_language, now)
-        self._check_session_rate(conversation, now)
-        language = self._language(pack, body.get("language"), message, None if is_new else conversation.language)
-        conversation.language = language
-
-        mode_before = conversation.mode
-        messages: list[Message] = []
-        guest = Message(id=new_message_id(now, "guest"), role="guest", text=message, created_at=now, language=language)
-        messages.append(guest)
-        events: list[ChatEvent] = []
-        handoff = False
-
-        if conversation.mode == "closed":
-            conversation.mode = "bot"
-            conversation.assigned_agent = None
-            messages.append(system_message(now, localized(_REOPENED, language)))
-
-        if conversation.mode in ("human", "pending"):
-            reply = _Reply(text="", source="agent", intent="human")
-        elif wants_human(message, pack.tenant.handoff_keywords):
-            reply = _Reply(text=handoff_notice(pack.tenant, now, language), source="agent", intent="handoff")
-            handoff = True
-        else:
-            reply = self._answer(knowledge, conversation, message, language)
-            handoff = reply.wants_human
-
+        now = self.clock()
+        # A fresh session has nothing to read; otherwise this is the turn's one conversation read.
+        current = self.conversations.get(tenant_id, conv_id) if raw_session is not None else None
+        done = current.remembered(client_message_id) if current else None
+        if done is not None:
+            return TurnResult.replayed(session_id, conv_id, done)
+        pack = knowledge.pack
+        language = self._language(pack, body.get("language"), message, current.language if current else None)
+        # The expensive part (knowledge, the model) runs once, outside the retried commit.
+        answers = current is None or current.mode in ("bot", "closed")
+        probe = current or Conversation(id=conv_id, tenant=tenant_id, language=language, created_at=now, updated_at=now)
+        reply = self.answerer.reply(knowledge, probe, message, language, now) if answers else None
         lead_fields = extract_lead(message)
-        if reply.model is not None:
+        if reply is not None and reply.model is not None:
             lead_fields = merge_leads(lead_fields, reply.model.lead)
-        lead = self._lead(conversation, lead_fields, language, now)
-        if lead is not None:
-            events.append(ChatEvent(type=LEAD_CAPTURED, tenant=tenant_id, data=lead.model_dump(mode="json"), occurred_at=now))
-
-        latency_ms = int((time.perf_counter() - started) * 1000)
-        reply_at = max(self.clock(), now + timedelta(microseconds=1))
-        if reply.text:
-            messages.append(
-                Message(
-                    id=new_message_id(reply_at, "bot"),
-                    role="bot",
-                    text=reply.text,
-                    created_at=reply_at,
-                    source=reply.source,
-                    intent=reply.intent,
-                    language=language,
-                    latency_ms=latency_ms,
-                    model_ms=reply.model_ms or None,
-                    input_tokens=reply.input_tokens or None,
-                    output_tokens=reply.output_tokens or None,
-                )
-            )
-        if handoff and conversation.mode == "bot":
-            conversation.mode = "pending"
-            messages.append(system_message(reply_at + timedelta(microseconds=1), localized(_ASK_HUMAN, language)))
-            events.append(
-                ChatEvent(
-                    type=HANDOFF_REQUESTED,
-                    tenant=tenant_id,
-                    data={"conversation_id": conv_id, "channel": conversation.channel},
-                    occurred_at=now,
-                )
-            )
-
-        conversation.append(messages, reply_at)
-        conversation.guest_message_count += 1
-        metrics = turn_increments(
-            new_conversation=is_new,
-            messages=len(messages),
-            source=reply.source if reply.text else None,
-            intent=reply.intent if reply.text else None,
-            packages=reply.packages,
-            latency_ms=latency_ms if reply.text else None,
-            lead_captured=lead is not None and conversation.lead_id is None,
-            handoff=handoff,
-            input_tokens=reply.input_tokens,
-            output_tokens=reply.output_tokens,
-        )
-        if lead is not None:
-            conversation.lead_id = lead.id
-        mode_changed = conversation.mode != mode_before
-        changed = None if is_new else set(_TURN_FIELDS) | ({"mode", "assigned_agent"} if mode_changed else set())
-        self.conversations.commit(
-            ConversationWrite(
-                conversation, messages=messages, metrics=metrics, day=self._day(pack, now), lead=lead, changed=changed
-            )
-        )
-        for event in events:
-            self.events.publish(event)
-        return TurnResult(
-            session_id=session_id,
+        plan = TurnPlan(
+            tenant=tenant_id,
             conversation_id=conv_id,
-            response=reply.text,
-            source=reply.source,
-            intent=reply.intent,
+            channel="web",
+            text=message,
             language=language,
-            suggestions=reply.suggestions,
-            timestamp=iso_utc(reply_at),
-            mode=conversation.mode,
-            model_ms=reply.model_ms,
+            received_at=now,
+            replied_at=max(self.clock(), now + timedelta(microseconds=1)),
+            day=self._day(pack, now),
+            turns_per_minute=self.settings.session_turns_per_minute,
+            reply=reply,
+            lead_fields=lead_fields,
+            latency_ms=int((time.perf_counter() - started) * 1000),
+            client_message_id=client_message_id,
         )
+        try:
+            write = self.conversations.update_in_transaction(tenant_id, conv_id, plan.change, first=current)
+        except Replayed as replay:  # the same message, stored meanwhile by a concurrent retry
+            return TurnResult.replayed(session_id, conv_id, replay.record)
+        self.relay.dispatch(write.events)
+        assert plan.record is not None  # set by the change that was committed
+        return TurnResult.replayed(session_id, conv_id, plan.record, model_ms=reply.model_ms if reply else 0)
 
     def rate(self, body: dict[str, Any], origin: str | None = None) -> dict[str, Any]:
         """A 1–5 CSAT rating, once per conversation; repeats change nothing."""
         conv_id = matching(CONVERSATION_ID, body.get("conversation_id"), "conversation_id")
-        session_id = matching(SESSION_ID, body.get("session_id"), "session_id")
+        session_id = self.sessions.verified(body.get("session_id"))
         score = body.get("score")
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             raise invalid("score", "must be a whole number from 1 to 5")
@@ -393,7 +316,7 @@ class ChatService:
     def poll(self, args: dict[str, Any]) -> dict[str, Any]:
         """The guest's fallback when no listener can be established: messages after a cursor."""
         conv_id = matching(CONVERSATION_ID, args.get("conversation_id"), "conversation_id")
-        session_id = matching(SESSION_ID, args.get("session_id"), "session_id")
+        session_id = self.sessions.verified(args.get("session_id"))
         tenant_id = tenant_of(conv_id)
         if args.get("tenant") not in (None, tenant_id) or conversation_id_for(tenant_id, session_id) != conv_id:
             raise ForbiddenError("This session does not own the conversation")
@@ -403,99 +326,9 @@ class ChatService:
             raise NotFoundError("Conversation not found")
         messages = self.conversations.messages_after(tenant_id, conv_id, after, POLL_LIMIT)
         cursor = iso_utc(messages[-1].created_at) if messages else (args.get("after") or None)
-        return {"messages": [public_message(m) for m in messages], "cursor": cursor, "mode": conversation.mode}
-
-    # --- internals -------------------------------------------------------------------------
-
-    def _check_session_rate(self, conversation: Conversation, now: datetime) -> None:
-        window = conversation.rate_window_start
-        if window is None or now - window >= timedelta(minutes=1):
-            conversation.rate_window_start = now
-            conversation.rate_count = 1
-            return
-        if conversation.rate_count >= self.settings.session_turns_per_minute:
-            retry = int(60 - (now - window).total_seconds()) + 1
-            raise RateLimitedError("Too many messages in this conversation, please wait a moment", retry_after=retry)
-        conversation.rate_count += 1
-
-    def _lead(self, conversation: Conversation, fields: LeadFields, language: str, now: datetime) -> Lead | None:
-        if not is_contactable(fields) and not (conversation.lead_id and fields.name):
-            return None
-        return Lead(
-            id=conversation.lead_id or f"lead-{conversation.id.replace('.', '-')}",
-            tenant=conversation.tenant,
-            conversation_id=conversation.id,
-            channel=conversation.channel,
-            name=fields.name,
-            phone=fields.phone,
-            email=fields.email,
-            language=language,
-            created_at=None if conversation.lead_id else now,
-            updated_at=now,
-        )
-
-    def _answer(self, knowledge: TenantKnowledge, conversation: Conversation, message: str, language: str) -> _Reply:
-        from shared.domain.answering import answer_from_knowledge
-        from shared.domain.quotes import unbacked_amounts
-
-        pack = knowledge.pack
-        answer = answer_from_knowledge(pack, knowledge.index, message, language)
-        if answer.source in ("tool", "faq"):
-            return _Reply(
-                text=answer.text,
-                source=answer.source,
-                intent=answer.intent or ("pricing" if answer.source == "tool" else "faq"),
-                suggestions=answer.suggestions,
-                packages=answer.package_ids,
-            )
-        if not self.ai_enabled:
-            return _Reply(text=localized(_AI_OFF, language), source="fallback", intent="unknown", suggestions=answer.suggestions)
-        request = ModelRequest(
-            model=pack.tenant.model or self.settings.default_model,
-            persona=pack.tenant.persona,
-            language=language,
-            tenant_name=pack.tenant.name,
-            passages=answer.passages,
-            history=[Turn(role=t.role, text=t.text) for t in conversation.recent if t.role in ("guest", "bot", "agent")],
-            message=message,
-        )
-        try:
-            model_reply = self.model.generate(request)
-        except ModelFailure as failure:
-            return _Reply(
-                text=localized(_FALLBACK, language),
-                source="fallback",
-                intent="unknown",
-                suggestions=answer.suggestions,
-                model_ms=failure.model_ms,
-                input_tokens=failure.input_tokens,
-                output_tokens=failure.output_tokens,
-            )
-        allowed = [q.total for q in answer.quotes]
-        if unbacked_amounts(model_reply.reply, pack, allowed):
-            # The model stated a price the business never published: it must not reach the guest.
-            return _Reply(
-                text=localized(_FALLBACK, language),
-                source="fallback",
-                intent=model_reply.intent or "pricing",
-                suggestions=answer.suggestions,
-                model=model_reply,
-                model_ms=model_reply.model_ms,
-                input_tokens=model_reply.input_tokens,
-                output_tokens=model_reply.output_tokens,
-            )
-        return _Reply(
-            text=model_reply.reply,
-            source="llm",
-            intent=model_reply.intent or "other",
-            suggestions=answer.suggestions,
-            packages=answer.package_ids,
-            model=model_reply,
-            model_ms=model_reply.model_ms,
-            wants_human=model_reply.wants_human,
-            input_tokens=model_reply.input_tokens,
-            output_tokens=model_reply.output_tokens,
-        )
+        # The cursor moves past staff-only notices too, but the guest never sees them.
+        visible = [public_message(m) for m in messages if m.guest_may_see]
+        return {"messages": visible, "cursor": cursor, "mode": conversation.mode}
 
 
 def parse_cursor(raw: Any) -> datetime | None:
@@ -523,4 +356,6 @@ def public_message(message: Message) -> dict[str, Any]:
         body["source"] = message.source
     if message.author:
         body["author"] = message.author.model_dump()
+    if message.audience != "all":
+        body["audience"] = message.audience
     return body

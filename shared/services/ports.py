@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,6 +12,7 @@ from typing import Any
 
 from shared.domain.assistant import ModelReply, ModelRequest
 from shared.domain.conversation import Conversation, Message
+from shared.domain.errors import ConflictError, StaleWriteError
 from shared.domain.events import ChatEvent
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.records import ConversationWrite, Note
@@ -59,21 +62,50 @@ class TenantRepository(ABC):
         """Whether any tenant allows this web origin (for CORS preflight, before the tenant is known)."""
 
 
+_UNREAD: Any = object()
+UPDATE_ATTEMPTS = 6
+
+
 class ConversationRepository(ABC):
-    """Conversations, their messages and notes, leads and roll-ups."""
+    """Conversations, their messages and notes, leads and roll-ups, and the events outbox."""
 
     @abstractmethod
     def get(self, tenant: str, conversation_id: str) -> Conversation | None: ...
 
     @abstractmethod
     def commit(self, write: ConversationWrite) -> None:
-        """Write everything in one commit."""
+        """Write everything in one commit, conditional on the version the write was computed from.
 
-    @abstractmethod
+        A conversation at version 0 is created (fails if it exists); otherwise the commit creates the
+        revision record ``version + 1``, which fails if another commit made it first. Either failure
+        raises StaleWriteError and writes nothing. On success ``write.conversation.version`` is the new one.
+        """
+
     def update_in_transaction(
-        self, tenant: str, conversation_id: str, change: Callable[[Conversation | None], ConversationWrite]
+        self,
+        tenant: str,
+        conversation_id: str,
+        change: Callable[[Conversation | None], ConversationWrite],
+        *,
+        first: Conversation | None = _UNREAD,
     ) -> ConversationWrite:
-        """Read the conversation and commit ``change``'s write atomically; concurrent changes are retried."""
+        """Read, let ``change`` decide, commit conditionally; on a concurrent change read again and decide again.
+
+        ``first`` is a state the caller already read (saves the read on the first attempt). The same
+        loop runs over every adapter, so the fake retries exactly as the real one does.
+        """
+        current = self.get(tenant, conversation_id) if first is _UNREAD else first
+        for attempt in range(UPDATE_ATTEMPTS):
+            write = change(current.model_copy(deep=True) if current is not None else None)
+            if write.is_noop:
+                return write
+            try:
+                self.commit(write)
+                return write
+            except StaleWriteError:
+                time.sleep(random.uniform(0, 0.02 * (2**attempt)))  # noqa: S311 - jitter, not security
+                current = self.get(tenant, conversation_id)
+        raise ConflictError("The conversation changed meanwhile, try again")
 
     @abstractmethod
     def messages_after(self, tenant: str, conversation_id: str, after: datetime | None, limit: int) -> list[Message]:
@@ -88,10 +120,21 @@ class ConversationRepository(ABC):
 
 
 class EventPublisher(ABC):
-    """Publishes ``chat-events``."""
+    """Publishes ``chat-events``; raises on failure (the outbox relay decides what that means)."""
 
     @abstractmethod
     def publish(self, event: ChatEvent) -> None: ...
+
+
+class Outbox(ABC):
+    """Events stored with the commit that produced them (``tenants/{t}/outbox/{event_id}``), until delivered."""
+
+    @abstractmethod
+    def pending(self, older_than_seconds: float, limit: int) -> list[ChatEvent]:
+        """Stored events not yet marked delivered, at least this old."""
+
+    @abstractmethod
+    def mark_delivered(self, event: ChatEvent) -> None: ...
 
 
 class TokenIssuer(ABC):

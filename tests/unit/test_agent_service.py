@@ -61,7 +61,14 @@ class World:
         return self.repo.conversations[(conv_id.rsplit(".", 1)[0], conv_id)]
 
     def messages(self, conv_id: str) -> list[tuple[str, str]]:
-        return [(m.role, m.text) for m in self.repo.messages[(conv_id.rsplit(".", 1)[0], conv_id)]]
+        """What the guest can see of the stored messages (staff-only notices left out)."""
+        stored = self.repo.messages[(conv_id.rsplit(".", 1)[0], conv_id)]
+        return [(m.role, m.text) for m in stored if m.guest_may_see]
+
+    def staff_view(self, conv_id: str) -> list[tuple[str, str]]:
+        """What agents see of the stored messages."""
+        stored = self.repo.messages[(conv_id.rsplit(".", 1)[0], conv_id)]
+        return [(m.role, m.text) for m in stored if m.staff_may_see]
 
 
 def test_an_agent_takes_over_a_waiting_conversation_and_the_guest_is_told_who_joined() -> None:
@@ -275,19 +282,40 @@ def test_moving_to_the_same_mode_is_a_conflict() -> None:
         world.agent.release(ANNA, turn.conversation_id)
 
 
-def test_every_transition_is_a_system_message_in_the_conversations_language() -> None:
+def test_every_transition_is_a_notice_written_for_its_reader_in_the_conversations_language() -> None:
     world = World()
     turn = world.say("I would like to talk to a person", tenant="hotel")
     world.agent.take_over(EMMA, turn.conversation_id)
     world.agent.release(EMMA, turn.conversation_id)
     world.agent.close(EMMA, turn.conversation_id)
-    system = [text for role, text in world.messages(turn.conversation_id) if role == "system"]
-    assert system == [
-        "The guest asked to talk to a person.",
+    guest = [text for role, text in world.messages(turn.conversation_id) if role == "system"]
+    staff = [text for role, text in world.staff_view(turn.conversation_id) if role == "system"]
+    assert guest == [
         "Emma from our team joined the conversation.",
         "You're back with our assistant.",
         "The conversation has been closed. Thank you!",
     ]
+    assert staff == [
+        "The guest asked to talk to a person.",
+        "Emma took over the conversation.",
+        "You're back with our assistant.",
+        "The conversation has been closed. Thank you!",
+    ]
+
+
+def test_a_staff_only_notice_never_reaches_the_guests_poll_and_agents_get_their_own_wording() -> None:
+    world = World()
+    turn = world.say("I would like to talk to a person", tenant="hotel")
+    world.agent.take_over(EMMA, turn.conversation_id)
+    polled = world.chat.poll({"conversation_id": turn.conversation_id, "session_id": turn.session_id})
+    texts = [m["text"] for m in polled["messages"]]
+    assert "The guest asked to talk to a person." not in texts
+    assert "Emma took over the conversation." not in texts
+    assert "Emma from our team joined the conversation." in texts
+    detail = world.agent.conversation_detail(EMMA, turn.conversation_id)
+    agent_texts = [m["text"] for m in detail["messages"]]
+    assert "The guest asked to talk to a person." in agent_texts
+    assert "Emma from our team joined the conversation." not in agent_texts
 
 
 def test_take_overs_and_agent_replies_are_counted_in_the_daily_roll_up() -> None:
@@ -298,7 +326,8 @@ def test_take_overs_and_agent_replies_are_counted_in_the_daily_roll_up() -> None
     world.agent.reply(ANNA, turn.conversation_id, "Jak mogę pomóc?")
     day = world.repo.metrics[("novahouse", "2026-11-18")]
     assert (day["takeovers"], day["agent_replies"]) == (1, 2)
-    assert day["messages"] == 3 + 3  # the turn's guest, bot and system messages, then one notice and two replies
+    # the turn's guest, bot and staff notice, then a notice for each side and two replies
+    assert day["messages"] == 3 + 4
 
 
 def test_outside_business_hours_a_handoff_stays_pending_with_an_honest_message_until_an_agent_takes_it() -> None:

@@ -1,0 +1,152 @@
+"""The persistence step of a chat turn: apply what was decided to the conversation as it is now.
+
+``TurnPlan.change`` is pure and cheap, and runs again on the fresh state whenever the conditional
+commit finds the conversation changed meanwhile (another turn, an agent taking over). So the
+session limit is checked against exact counts, a retried client message id returns its first
+result, and a bot reply computed before a take-over is dropped rather than spoken into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from shared.domain.assistant import LeadFields
+from shared.domain.conversation import Conversation, Message, TurnRecord, iso_utc, new_message_id
+from shared.domain.events import LEAD_CAPTURED, ChatEvent
+from shared.domain.leads import is_contactable
+from shared.domain.metrics import turn_increments
+from shared.domain.records import ConversationWrite, Lead
+from shared.services.chat_answer import Reply
+
+
+class Replayed(Exception):
+    """The client message id was already stored: answer with the first result."""
+
+    def __init__(self, record: TurnRecord) -> None:
+        super().__init__(record.client_message_id)
+        self.record = record
+
+
+@dataclass
+class TurnPlan:
+    """Everything a turn decided before storing: the guest's text, the bot's reply (if any), the lead fields."""
+
+    tenant: str
+    conversation_id: str
+    channel: str
+    text: str
+    language: str
+    received_at: datetime
+    replied_at: datetime
+    day: str
+    turns_per_minute: int
+    reply: Reply | None
+    lead_fields: LeadFields
+    latency_ms: int
+    client_message_id: str | None = None
+    record: TurnRecord | None = field(default=None, init=False)
+
+    def new_conversation(self) -> Conversation:
+        """The conversation a session's first turn creates."""
+        return Conversation(
+            id=self.conversation_id,
+            tenant=self.tenant,
+            channel=self.channel,
+            language=self.language,
+            created_at=self.received_at,
+            updated_at=self.received_at,
+        )
+
+    def change(self, current: Conversation | None) -> ConversationWrite:
+        """The write this turn makes on ``current`` (the state just read)."""
+        conversation = current or self.new_conversation()
+        done = conversation.remembered(self.client_message_id)
+        if done is not None:
+            raise Replayed(done)
+        conversation.language = self.language
+        guest = Message(
+            id=new_message_id(self.received_at, "guest"),
+            role="guest",
+            text=self.text,
+            created_at=self.received_at,
+            language=self.language,
+        )
+        messages = list(conversation.receive(guest, self.received_at, self.turns_per_minute).messages)
+        events: list[ChatEvent] = []
+        spoken = self._bot_speaks(conversation, messages)
+        handoff = spoken is not None and spoken.wants_human
+        if handoff:
+            transition = conversation.request_handoff(self.replied_at + timedelta(microseconds=1))
+            messages += transition.messages
+            events += transition.events
+        lead = self._lead(conversation)
+        new_lead = lead is not None and conversation.lead_id is None
+        if lead is not None:
+            conversation.lead_id = lead.id
+            events.append(
+                ChatEvent(type=LEAD_CAPTURED, tenant=self.tenant, data=lead.model_dump(mode="json"), occurred_at=self.received_at)
+            )
+        metrics = turn_increments(
+            new_conversation=current is None,
+            messages=len(messages),
+            source=spoken.source if spoken else None,
+            intent=spoken.intent if spoken else None,
+            packages=spoken.packages if spoken else [],
+            latency_ms=self.latency_ms if spoken else None,
+            lead_captured=new_lead,
+            handoff=handoff,
+            input_tokens=self.reply.input_tokens if self.reply else 0,
+            output_tokens=self.reply.output_tokens if self.reply else 0,
+        )
+        self.record = TurnRecord(
+            client_message_id=self.client_message_id or guest.id,
+            response=spoken.text if spoken else "",
+            source=spoken.source if spoken else "agent",
+            intent=spoken.intent if spoken else "human",
+            language=self.language,
+            suggestions=spoken.suggestions if spoken else [],
+            timestamp=iso_utc(self.replied_at),
+            mode=conversation.mode,
+        )
+        if self.client_message_id:
+            conversation.remember(self.record)
+        return ConversationWrite(conversation, messages=messages, metrics=metrics, day=self.day, lead=lead, events=events)
+
+    def _bot_speaks(self, conversation: Conversation, messages: list[Message]) -> Reply | None:
+        """The bot's reply, if it may still speak in the state the commit is made on."""
+        reply = self.reply
+        if reply is None or not reply.text or not conversation.bot_may_answer:
+            return None
+        message = Message(
+            id=new_message_id(self.replied_at, "bot"),
+            role="bot",
+            text=reply.text,
+            created_at=self.replied_at,
+            source=reply.source,
+            intent=reply.intent,
+            language=self.language,
+            latency_ms=self.latency_ms,
+            model_ms=reply.model_ms or None,
+            input_tokens=reply.input_tokens or None,
+            output_tokens=reply.output_tokens or None,
+        )
+        messages += conversation.bot_reply(message).messages
+        return reply
+
+    def _lead(self, conversation: Conversation) -> Lead | None:
+        fields = self.lead_fields
+        if not is_contactable(fields) and not (conversation.lead_id and fields.name):
+            return None
+        return Lead(
+            id=conversation.lead_id or f"lead-{conversation.id.replace('.', '-')}",
+            tenant=conversation.tenant,
+            conversation_id=conversation.id,
+            channel=conversation.channel,
+            name=fields.name,
+            phone=fields.phone,
+            email=fields.email,
+            language=self.language,
+            created_at=None if conversation.lead_id else self.received_at,
+            updated_at=self.received_at,
+        )
