@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     # pydantic is imported on first use, not at import time: it is most of a cold start.
     from shared.adapters.firebase_auth import FirebaseTokenVerifier
     from shared.config import Settings
+    from shared.domain.events import ChatEvent
     from shared.services.agent import AgentService
     from shared.services.channel_ports import CrmBoard, WhatsAppGateway
     from shared.services.chat import ChatService, IpRateLimiter
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from shared.services.health import Check
     from shared.services.integrations import Integrations
     from shared.services.ports import ConversationRepository, EventPublisher, LanguageModel, TenantRepository
+    from shared.services.whatsapp import WhatsAppChannel
 
 
 class Container:
@@ -120,6 +122,15 @@ class Container:
         return MondayGraphQLBoard(self.settings.monday_base_url)
 
     @cached_property
+    def whatsapp(self) -> WhatsAppChannel:
+        from shared.adapters.whatsapp_records import FirestoreWhatsAppRecords, GcsMediaStore
+        from shared.services.whatsapp import WhatsAppChannel
+
+        media = GcsMediaStore(self.clients.storage, self.settings.media_bucket)
+        records = FirestoreWhatsAppRecords(self.clients.firestore)
+        return WhatsAppChannel(self.integrations, self.whatsapp_gateway, self.events, media, records)
+
+    @cached_property
     def dead_letters(self) -> DeadLetters:
         from shared.adapters.delivery_records import FirestoreDeadLetters
 
@@ -134,9 +145,19 @@ class Container:
         from shared.adapters.delivery_records import FirestoreLeadDeliveries
         from shared.domain.events import LEAD_CAPTURED
         from shared.services.crm import LeadToCrm
+        from shared.services.whatsapp import WHATSAPP_INBOUND
 
         deliveries = FirestoreLeadDeliveries(self.clients.firestore)
-        return {LEAD_CAPTURED: LeadToCrm(self.integrations, self.crm_board, deliveries, self.conversation_url)}
+        base = (self.settings.public_url or "").rstrip("/")
+
+        def whatsapp_inbound(event: ChatEvent) -> None:
+            callback = f"{base}/api/whatsapp/{event.tenant}/status" if base else None
+            self.whatsapp.handle_inbound(event, self.chat, callback)
+
+        return {
+            LEAD_CAPTURED: LeadToCrm(self.integrations, self.crm_board, deliveries, self.conversation_url),
+            WHATSAPP_INBOUND: whatsapp_inbound,
+        }
 
     def health_checks(self) -> dict[str, Check]:
         """The deep health checks, one per dependency, named as DESIGN.md's contract names them."""

@@ -97,6 +97,14 @@ class LastMessage(BaseModel):
     at: datetime
 
 
+class Attachment(BaseModel):
+    """A file a guest sent, copied into Cloud Storage (never publicly readable)."""
+
+    path: str  # object name in the media bucket
+    content_type: str  # sniffed from the bytes, not taken from the sender
+    size: int
+
+
 class Message(BaseModel):
     """One message in a conversation, as stored and as clients read it."""
 
@@ -113,6 +121,8 @@ class Message(BaseModel):
     output_tokens: int | None = None
     author: AgentRef | None = None
     audience: Audience = "all"
+    attachments: list[Attachment] | None = None
+    delivery_status: str | None = None  # WhatsApp: queued, sent, delivered, read, failed
 
     @property
     def guest_may_see(self) -> bool:
@@ -176,6 +186,7 @@ class Conversation(BaseModel):
     rated_at: datetime | None = None
     lead_id: str | None = None
     contact: str | None = None  # WhatsApp number or similar, for replies on the guest's channel
+    last_guest_at: datetime | None = None
     last_message: LastMessage | None = None
     takeover_count: int = 0
     variant: str | None = None
@@ -228,6 +239,7 @@ class Conversation(BaseModel):
             self.assigned_agent = None
             out.messages.append(system_message(now + timedelta(microseconds=1), localized(_REOPENED, self.language)))
         self.guest_message_count += 1
+        self.last_guest_at = now  # WhatsApp's 24-hour window for free-form replies starts here
         self.append(out.messages, now)
         return out
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from shared.domain.assistant import LeadFields
-from shared.domain.conversation import Conversation, Message, TurnRecord, iso_utc, new_message_id
+from shared.domain.conversation import Attachment, Conversation, Message, TurnRecord, iso_utc, new_message_id
 from shared.domain.events import LEAD_CAPTURED, ChatEvent
 from shared.domain.leads import is_contactable
 from shared.domain.metrics import turn_increments
@@ -45,6 +45,8 @@ class TurnPlan:
     lead_fields: LeadFields
     latency_ms: int
     client_message_id: str | None = None
+    contact: str | None = None  # a messaging channel's address (WhatsApp), where replies go
+    attachments: list[Attachment] | None = None
     record: TurnRecord | None = field(default=None, init=False)
 
     def new_conversation(self) -> Conversation:
@@ -53,6 +55,7 @@ class TurnPlan:
             id=self.conversation_id,
             tenant=self.tenant,
             channel=self.channel,
+            contact=self.contact,
             language=self.language,
             created_at=self.received_at,
             updated_at=self.received_at,
@@ -71,6 +74,7 @@ class TurnPlan:
             text=self.text,
             created_at=self.received_at,
             language=self.language,
+            attachments=self.attachments or None,
         )
         messages = list(conversation.receive(guest, self.received_at, self.turns_per_minute).messages)
         events: list[ChatEvent] = []

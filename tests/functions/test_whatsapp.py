@@ -1,0 +1,167 @@
+"""WhatsApp through the gateway: Twilio's signed webhook → whatsapp function → chat-events →
+events function (the web's own turn) → the reply at the local Twilio."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from shared.domain.conversation import conversation_id_for
+from shared.domain.integrations import TwilioAccount
+from tools.whatsapp import send, sent_to, signed_post, twilio_params
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+TENANT = "hotel"
+
+
+def _phone() -> str:
+    return "+4869" + "".join(secrets.choice("0123456789") for _ in range(7))
+
+
+@pytest.fixture(scope="module")
+def account(gateway: str, demo_tenants: None) -> Iterator[TwilioAccount]:
+    from shared.bootstrap import container
+
+    sid, token = "AC" + secrets.token_hex(16), secrets.token_urlsafe(24)
+    container().integrations.set_twilio(TENANT, account_sid=sid, auth_token=token, whatsapp_from="whatsapp:+48500100100")
+    account = container().integrations.twilio(TENANT)
+    assert account is not None
+    yield account
+
+
+def _messages(phone: str) -> list[Any]:
+    from shared.bootstrap import container
+
+    conv_id = conversation_id_for(TENANT, f"whatsapp:{phone}")
+    return container().conversations.messages_after(TENANT, conv_id, None, 50)
+
+
+def _wait(check: Any, timeout: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting")
+
+
+def test_a_signed_message_is_answered_by_the_bot_through_twilio(gateway: str, account: TwilioAccount) -> None:
+    phone = _phone()
+    reply = send(gateway, TENANT, phone, "Do you have parking?", [], timeout=30)
+    assert reply is not None and "park" in reply.lower()
+    guest = [m for m in _messages(phone) if m.role == "guest"]
+    assert [m.text for m in guest] == ["Do you have parking?"]
+    from shared.bootstrap import container
+
+    conversation = container().conversations.get(TENANT, conversation_id_for(TENANT, f"whatsapp:{phone}"))
+    assert conversation is not None and conversation.channel == "whatsapp" and conversation.contact == f"whatsapp:{phone}"
+    assert phone not in conversation.id
+
+
+def test_the_webhook_answers_with_empty_twiml_at_once(gateway: str, account: TwilioAccount) -> None:
+    params = twilio_params(account, _phone(), "Hello", [])
+    response = signed_post(f"{gateway}/api/whatsapp/{TENANT}", account.auth_token.get_secret_value(), params)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/xml") and "<Response></Response>" in response.text
+
+
+@pytest.mark.parametrize("signature", [None, "bm90LWEtc2lnbmF0dXJl"])
+def test_a_missing_or_invalid_signature_is_refused_and_nothing_is_stored(
+    gateway: str, account: TwilioAccount, signature: str | None
+) -> None:
+    phone = _phone()
+    params = twilio_params(account, phone, "Do you have parking?", [])
+    headers = {"X-Twilio-Signature": signature} if signature else {}
+    response = requests.post(f"{gateway}/api/whatsapp/{TENANT}", data=params, headers=headers, timeout=30)
+    assert response.status_code == 403 and response.json()["error"] == "Forbidden"
+    time.sleep(2)
+    assert _messages(phone) == [] and sent_to(os.environ["TWILIO_BASE_URL"], f"whatsapp:{phone}") == []
+
+
+def test_a_signature_made_with_another_tenants_token_is_refused(gateway: str, account: TwilioAccount) -> None:
+    params = twilio_params(account, _phone(), "Hi", [])
+    response = signed_post(f"{gateway}/api/whatsapp/{TENANT}", "someone-elses-token", params)
+    assert response.status_code == 403
+
+
+def test_the_public_url_behind_hosting_is_what_twilio_signed(gateway: str, account: TwilioAccount) -> None:
+    params = twilio_params(account, _phone(), "Hi", [])
+    public = f"https://chat.hotel.example/api/whatsapp/{TENANT}"
+    from twilio.request_validator import RequestValidator
+
+    signature = RequestValidator(account.auth_token.get_secret_value()).compute_signature(public, params)
+    headers = {"X-Twilio-Signature": signature, "X-Forwarded-Host": "chat.hotel.example", "X-Forwarded-Proto": "https"}
+    response = requests.post(f"{gateway}/api/whatsapp/{TENANT}", data=params, headers=headers, timeout=30)
+    assert response.status_code == 200
+    unforwarded = requests.post(
+        f"{gateway}/api/whatsapp/{TENANT}", data=params, headers={"X-Twilio-Signature": signature}, timeout=30
+    )
+    assert unforwarded.status_code == 403
+
+
+def test_a_replayed_message_sid_is_stored_and_answered_once(gateway: str, account: TwilioAccount) -> None:
+    phone = _phone()
+    params = twilio_params(account, phone, "Do you have parking?", [])
+    url, token = f"{gateway}/api/whatsapp/{TENANT}", account.auth_token.get_secret_value()
+    for _ in range(3):  # Twilio retries a webhook it thinks failed
+        assert signed_post(url, token, params).status_code == 200
+    _wait(lambda: sent_to(os.environ["TWILIO_BASE_URL"], f"whatsapp:{phone}"))
+    time.sleep(3)
+    assert len([m for m in _messages(phone) if m.role == "guest"]) == 1
+    assert len(sent_to(os.environ["TWILIO_BASE_URL"], f"whatsapp:{phone}")) == 1
+
+
+def test_a_photo_is_copied_to_storage_and_attached_to_the_message(gateway: str, account: TwilioAccount, tmp_path: Path) -> None:
+    from google.cloud import storage
+
+    phone = _phone()
+    photo = tmp_path / "flat.png"
+    photo.write_bytes(PNG)
+    assert send(gateway, TENANT, phone, "Here is my room", [photo], timeout=30) is not None
+    [guest] = [m for m in _messages(phone) if m.role == "guest"]
+    [attachment] = guest.attachments
+    assert attachment.content_type == "image/png" and attachment.size == len(PNG)
+    blob = storage.Client().bucket("demo-chatdesk-media").blob(attachment.path)
+    assert blob.download_as_bytes() == PNG
+
+
+def test_a_file_that_is_not_a_photo_or_pdf_is_refused_politely(gateway: str, account: TwilioAccount, tmp_path: Path) -> None:
+    phone = _phone()
+    fake = tmp_path / "invoice.pdf"
+    fake.write_bytes(b"MZ\x90\x00 this is an executable")  # named .pdf, but the bytes say otherwise
+    send(gateway, TENANT, phone, "See attached", [fake], timeout=30)
+    replies = _wait(
+        lambda: (
+            len(sent_to(os.environ["TWILIO_BASE_URL"], f"whatsapp:{phone}")) >= 2
+            and sent_to(os.environ["TWILIO_BASE_URL"], f"whatsapp:{phone}")
+        )
+    )
+    assert any("only accept photos" in r["body"] for r in replies)
+    [guest] = [m for m in _messages(phone) if m.role == "guest"]
+    assert not guest.attachments
+
+
+def test_a_delivery_status_callback_updates_the_sent_message(gateway: str, account: TwilioAccount) -> None:
+    from google.cloud import firestore
+
+    phone = _phone()
+    assert send(gateway, TENANT, phone, "Do you have parking?", [], timeout=30) is not None
+    [sent] = sent_to(os.environ["TWILIO_BASE_URL"], f"whatsapp:{phone}")
+    url = f"{gateway}/api/whatsapp/{TENANT}/status"
+    params = {
+        "MessageSid": sent["sid"],
+        "MessageStatus": "delivered",
+        "AccountSid": account.account_sid,
+        "To": f"whatsapp:{phone}",
+    }
+    assert signed_post(url, account.auth_token.get_secret_value(), params).status_code == 200
+    record = firestore.Client().document(f"tenants/{TENANT}/whatsapp_outbound/{sent['sid']}").get().to_dict()
+    assert record["status"] == "delivered"
