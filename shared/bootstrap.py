@@ -143,20 +143,23 @@ class Container:
     def event_handlers(self) -> dict[str, EventHandler]:
         """What the ``events`` function does for each event type."""
         from shared.adapters.delivery_records import FirestoreLeadDeliveries
-        from shared.domain.events import LEAD_CAPTURED
+        from shared.domain.events import AGENT_REPLIED, LEAD_CAPTURED
         from shared.services.crm import LeadToCrm
         from shared.services.whatsapp import WHATSAPP_INBOUND
 
         deliveries = FirestoreLeadDeliveries(self.clients.firestore)
         base = (self.settings.public_url or "").rstrip("/")
 
+        def callback(tenant: str) -> str | None:
+            return f"{base}/api/whatsapp/{tenant}/status" if base else None
+
         def whatsapp_inbound(event: ChatEvent) -> None:
-            callback = f"{base}/api/whatsapp/{event.tenant}/status" if base else None
-            self.whatsapp.handle_inbound(event, self.chat, callback)
+            self.whatsapp.handle_inbound(event, self.chat, callback(event.tenant))
 
         return {
             LEAD_CAPTURED: LeadToCrm(self.integrations, self.crm_board, deliveries, self.conversation_url),
             WHATSAPP_INBOUND: whatsapp_inbound,
+            AGENT_REPLIED: lambda event: self.whatsapp.send_agent_reply(event, callback(event.tenant)),
         }
 
     def health_checks(self) -> dict[str, Check]:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
+from shared.domain.channels import check_reply_window, reply_window_ends
 from shared.domain.conversation import (
     AgentRef,
     Conversation,
@@ -76,6 +77,7 @@ def public_conversation(conversation: Conversation) -> dict[str, Any]:
         "last_message": last_message,
         "assigned_agent": conversation.assigned_agent.model_dump() if conversation.assigned_agent else None,
         "rating": conversation.rating,
+        "reply_window_ends": iso_utc(ends) if (ends := reply_window_ends(conversation)) else None,
     }
 
 
@@ -166,6 +168,7 @@ class AgentService:
                 raise ConflictError(f"Conversation is {conversation.mode}; take it over before replying")
             conversation.check_holder(principal.agent_ref, admin=principal.role == "admin")
             now = self.clock()
+            check_reply_window(conversation, now)
             message = Message(
                 id=new_message_id(now, "agent"),
                 role="agent",

@@ -155,6 +155,19 @@ class WhatsAppChannel:
             outbound = self._gateway.send(account, sender, result.response, status_callback)
         self._records.record_reply(event.tenant, sid, outbound, conv_id)
 
+    def send_agent_reply(self, event: ChatEvent, status_callback: str | None = None) -> None:
+        """An agent's reply in a WhatsApp conversation goes out through Twilio, once per message."""
+        data = event.data
+        contact, message_id = data.get("contact"), str(data.get("message_id") or "")
+        if data.get("channel") != "whatsapp" or not isinstance(contact, str) or not message_id:
+            return
+        key = f"agent-{message_id}"
+        account = self._integrations.twilio(event.tenant)
+        if account is None or self._records.replied(event.tenant, key):
+            return
+        sid = self._gateway.send(account, contact, str(data.get("text") or ""), status_callback)
+        self._records.record_reply(event.tenant, key, sid, str(data.get("conversation_id") or ""))
+
     def _copy_media(
         self, tenant: str, conv_id: str, sid: str, account: TwilioAccount, media: list[dict[str, str]]
     ) -> tuple[list[Attachment], bool]:

@@ -165,3 +165,50 @@ def test_a_delivery_status_callback_updates_the_sent_message(gateway: str, accou
     assert signed_post(url, account.auth_token.get_secret_value(), params).status_code == 200
     record = firestore.Client().document(f"tenants/{TENANT}/whatsapp_outbound/{sent['sid']}").get().to_dict()
     assert record["status"] == "delivered"
+
+
+def test_a_guest_asks_for_a_person_and_the_agents_reply_reaches_twilio_with_the_guests_number(
+    gateway: str, account: TwilioAccount, local_cloud: dict[str, str]
+) -> None:
+    from tests.functions.test_agent import sign_in
+
+    phone, twilio = _phone(), os.environ["TWILIO_BASE_URL"]
+    send(gateway, TENANT, phone, "I want to talk to a human", [], timeout=30)
+    conv_id = conversation_id_for(TENANT, f"whatsapp:{phone}")
+    agent = {"Authorization": sign_in(local_cloud, tenant=TENANT, name="Emma")["authorization"]}
+    queue = requests.get(f"{gateway}/api/agent/conversations", params={"mode": "pending"}, headers=agent, timeout=30).json()
+    listed = next(c for c in queue["conversations"] if c["id"] == conv_id)
+    assert listed["channel"] == "whatsapp" and listed["reply_window_ends"] is not None
+    assert requests.post(f"{gateway}/api/agent/conversations/{conv_id}/takeover", headers=agent, timeout=30).status_code == 200
+    before = len(sent_to(twilio, f"whatsapp:{phone}"))
+    reply = requests.post(
+        f"{gateway}/api/agent/conversations/{conv_id}/reply", json={"text": "Hi, Emma here."}, headers=agent, timeout=30
+    )
+    assert reply.status_code == 200
+    sent = _wait(lambda: sent_to(twilio, f"whatsapp:{phone}")[before:])
+    assert [(m["body"], m["to"], m["from"]) for m in sent] == [("Hi, Emma here.", f"whatsapp:{phone}", "whatsapp:+48500100100")]
+
+
+def test_outside_the_24_hour_window_the_agent_is_told_instead_of_failing_silently(
+    gateway: str, account: TwilioAccount, local_cloud: dict[str, str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from google.cloud import firestore
+
+    from tests.functions.test_agent import sign_in
+
+    phone = _phone()
+    send(gateway, TENANT, phone, "I want to talk to a human", [], timeout=30)
+    conv_id = conversation_id_for(TENANT, f"whatsapp:{phone}")
+    agent = {"Authorization": sign_in(local_cloud, tenant=TENANT, name="Emma")["authorization"]}
+    assert requests.post(f"{gateway}/api/agent/conversations/{conv_id}/takeover", headers=agent, timeout=30).status_code == 200
+    yesterday = datetime.now(UTC) - timedelta(hours=25)
+    firestore.Client().document(f"tenants/{TENANT}/conversations/{conv_id}").update({"last_guest_at": yesterday})
+    before = len(sent_to(os.environ["TWILIO_BASE_URL"], f"whatsapp:{phone}"))
+    reply = requests.post(
+        f"{gateway}/api/agent/conversations/{conv_id}/reply", json={"text": "Hello?"}, headers=agent, timeout=30
+    )
+    assert reply.status_code == 409 and "24 hours" in reply.json()["message"]
+    time.sleep(1)
+    assert len(sent_to(os.environ["TWILIO_BASE_URL"], f"whatsapp:{phone}")) == before
