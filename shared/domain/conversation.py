@@ -97,6 +97,14 @@ class LastMessage(BaseModel):
     at: datetime
 
 
+class LeadInterest(BaseModel):
+    """What the guest was last quoted, so the lead that follows tells the CRM what they want."""
+
+    package: str
+    area_m2: float | None = None
+    quote: str
+
+
 class Attachment(BaseModel):
     """A file a guest sent, copied into Cloud Storage (never publicly readable)."""
 
@@ -187,6 +195,7 @@ class Conversation(BaseModel):
     lead_id: str | None = None
     contact: str | None = None  # WhatsApp number or similar, for replies on the guest's channel
     last_guest_at: datetime | None = None
+    interest: LeadInterest | None = None
     last_message: LastMessage | None = None
     takeover_count: int = 0
     variant: str | None = None

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from shared.domain.assistant import ModelFailure, ModelReply, ModelRequest, Turn
-from shared.domain.conversation import Conversation, localized
+from shared.domain.conversation import Conversation, LeadInterest, localized
 from shared.domain.handoff import handoff_notice, wants_human
+from shared.domain.leads import lead_interest
 from shared.services.ports import LanguageModel, TenantKnowledge
 
 
@@ -23,6 +24,7 @@ class Reply:
     wants_human: bool = False
     input_tokens: int = 0
     output_tokens: int = 0
+    interest: LeadInterest | None = None  # the quote this reply gives, for the lead
 
 
 _FALLBACK = {
@@ -65,6 +67,7 @@ class Answerer:
                 intent=answer.intent or ("pricing" if answer.source == "tool" else "faq"),
                 suggestions=answer.suggestions,
                 packages=answer.package_ids,
+                interest=lead_interest(answer.quotes, language),
             )
         if not self.ai_enabled:
             return Reply(text=localized(_AI_OFF, language), source="fallback", intent="unknown", suggestions=answer.suggestions)

@@ -136,6 +136,8 @@ class TurnPlan:
             output_tokens=reply.output_tokens or None,
         )
         messages += conversation.bot_reply(message).messages
+        if reply.interest is not None:
+            conversation.interest = reply.interest
         return reply
 
     def _lead(self, conversation: Conversation) -> Lead | None:
@@ -151,6 +153,9 @@ class TurnPlan:
             phone=fields.phone,
             email=fields.email,
             language=self.language,
+            package=conversation.interest.package if conversation.interest else None,
+            area_m2=conversation.interest.area_m2 if conversation.interest else None,
+            quote=conversation.interest.quote if conversation.interest else None,
             created_at=None if conversation.lead_id else self.received_at,
             updated_at=self.received_at,
         )
