@@ -494,8 +494,9 @@ class Dashboard {
     if (!this.composer || !this.current) return;
     const c = this.current;
     const mine = c.mode === "human" && c.assignedAgent?.uid === this.me.uid;
-    if (!mine) {
-      const hint = c.mode === "closed" ? t.replyHintClosed : c.mode === "human" && c.assignedAgent ? t.replyHintOther(c.assignedAgent.name) : t.replyHintTakeOver;
+    const windowClosed = c.replyWindowEnds && c.replyWindowEnds <= new Date(); // WhatsApp's 24-hour rule
+    if (!mine || windowClosed) {
+      const hint = windowClosed && mine ? t.replyHintWhatsAppWindow : c.mode === "closed" ? t.replyHintClosed : c.mode === "human" && c.assignedAgent ? t.replyHintOther(c.assignedAgent.name) : t.replyHintTakeOver;
       this.replyInput = null;
       replaceChildren(this.composer, h("p", { class: "composer-hint", text: hint }));
       return;

@@ -27,7 +27,16 @@ export function normalizeConversation(id, data) {
     lastMessage: last ? { role: last.role ?? null, text: last.text ?? "", at: toDate(last.at) } : null,
     assignedAgent: agent ? { uid: agent.uid ?? null, name: agent.name ?? "" } : null,
     rating: data.rating ?? null,
+    // WhatsApp: free-form replies only within 24 h of the guest's last message (API field, or derived from the document).
+    replyWindowEnds: toDate(data.reply_window_ends) ?? whatsAppWindowEnds(data),
   };
+}
+
+const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
+
+function whatsAppWindowEnds(data) {
+  const lastGuest = data.channel === "whatsapp" ? toDate(data.last_guest_at) : null;
+  return lastGuest ? new Date(lastGuest.getTime() + WHATSAPP_WINDOW_MS) : null;
 }
 
 export function normalizeNote(id, data) {
