@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from shared.services.events import EventHandler, EventLedger
     from shared.services.health import Check
     from shared.services.integrations import Integrations
+    from shared.services.media import MediaStore
     from shared.services.ports import ConversationRepository, EventPublisher, LanguageModel, TenantRepository
     from shared.services.whatsapp import WhatsAppChannel
 
@@ -122,13 +123,18 @@ class Container:
         return MondayGraphQLBoard(self.settings.monday_base_url)
 
     @cached_property
+    def media(self) -> MediaStore:
+        from shared.adapters.whatsapp_records import GcsMediaStore
+
+        return GcsMediaStore(self.clients.storage, self.settings.media_bucket)
+
+    @cached_property
     def whatsapp(self) -> WhatsAppChannel:
-        from shared.adapters.whatsapp_records import FirestoreWhatsAppRecords, GcsMediaStore
+        from shared.adapters.whatsapp_records import FirestoreWhatsAppRecords
         from shared.services.whatsapp import WhatsAppChannel
 
-        media = GcsMediaStore(self.clients.storage, self.settings.media_bucket)
         records = FirestoreWhatsAppRecords(self.clients.firestore)
-        return WhatsAppChannel(self.integrations, self.whatsapp_gateway, self.events, media, records)
+        return WhatsAppChannel(self.integrations, self.whatsapp_gateway, self.events, self.media, records)
 
     @cached_property
     def dead_letters(self) -> DeadLetters:

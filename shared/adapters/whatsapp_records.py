@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from shared.services.whatsapp import MediaStore, WhatsAppRecords
+from shared.services.media import MediaStore
+from shared.services.whatsapp import WhatsAppRecords
 
 if TYPE_CHECKING:
     from google.cloud import firestore, storage  # type: ignore[attr-defined]
@@ -20,6 +21,12 @@ class GcsMediaStore(MediaStore):
 
     def put(self, path: str, data: bytes, content_type: str) -> None:
         self._client.bucket(self._bucket).blob(path).upload_from_string(data, content_type=content_type)
+
+    def get(self, path: str) -> tuple[bytes, str] | None:
+        blob = self._client.bucket(self._bucket).get_blob(path)
+        if blob is None:
+            return None
+        return blob.download_as_bytes(), str(blob.content_type or "application/octet-stream")
 
 
 class FirestoreWhatsAppRecords(WhatsAppRecords):
@@ -72,6 +79,9 @@ class InMemoryMediaStore(MediaStore):
 
     def put(self, path: str, data: bytes, content_type: str) -> None:
         self.objects[path] = (data, content_type)
+
+    def get(self, path: str) -> tuple[bytes, str] | None:
+        return self.objects.get(path)
 
 
 class InMemoryWhatsAppRecords(WhatsAppRecords):

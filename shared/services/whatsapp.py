@@ -16,6 +16,7 @@ from shared.domain.integrations import WHATSAPP_ADDRESS, TwilioAccount
 from shared.domain.validation import TENANT_ID, matching
 from shared.services.channel_ports import WhatsAppGateway
 from shared.services.integrations import Integrations
+from shared.services.media import EXTENSIONS, MediaStore, media_path
 from shared.services.ports import EventPublisher
 
 if TYPE_CHECKING:
@@ -43,13 +44,6 @@ def sniff(data: bytes) -> str | None:
     if data.startswith(b"%PDF-"):
         return "application/pdf"
     return None
-
-
-class MediaStore(ABC):
-    """Where guests' files go (a private Cloud Storage bucket)."""
-
-    @abstractmethod
-    def put(self, path: str, data: bytes, content_type: str) -> None: ...
 
 
 class WhatsAppRecords(ABC):
@@ -179,8 +173,7 @@ class WhatsAppChannel:
             if fetched is None or kind is None:
                 refused = True
                 continue
-            extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}[kind]
-            path = f"tenants/{tenant}/conversations/{conv_id}/media/{sid}-{index}.{extension}"
+            path = media_path(tenant, conv_id, f"{sid}-{index}.{EXTENSIONS[kind]}")
             self._media.put(path, fetched.data, kind)
             attachments.append(Attachment(path=path, content_type=kind, size=len(fetched.data)))
         return attachments, refused

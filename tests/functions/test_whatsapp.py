@@ -212,3 +212,28 @@ def test_outside_the_24_hour_window_the_agent_is_told_instead_of_failing_silentl
     assert reply.status_code == 409 and "24 hours" in reply.json()["message"]
     time.sleep(1)
     assert len(sent_to(os.environ["TWILIO_BASE_URL"], f"whatsapp:{phone}")) == before
+
+
+def test_agents_of_the_tenant_see_the_photo_and_no_one_else_does(
+    gateway: str, account: TwilioAccount, local_cloud: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.functions.test_agent import sign_in
+
+    phone = _phone()
+    photo = tmp_path / "room.png"
+    photo.write_bytes(PNG)
+    send(gateway, TENANT, phone, "Here is my room", [photo], timeout=30)
+    conv_id = conversation_id_for(TENANT, f"whatsapp:{phone}")
+    agent = {"Authorization": sign_in(local_cloud, tenant=TENANT, name="Emma")["authorization"]}
+    detail = requests.get(f"{gateway}/api/agent/conversations/{conv_id}/messages", headers=agent, timeout=30).json()
+    [attachment] = next(m["attachments"] for m in detail["messages"] if m.get("attachments"))
+    assert attachment["content_type"] == "image/png" and "path" not in attachment
+    url = f"{gateway}/api/agent/conversations/{conv_id}/media/{attachment['name']}"
+    got = requests.get(url, headers=agent, timeout=30)
+    assert got.status_code == 200 and got.content == PNG and got.headers["Content-Type"] == "image/png"
+    assert got.headers["X-Content-Type-Options"] == "nosniff"
+    other = {"Authorization": sign_in(local_cloud, tenant="novahouse")["authorization"]}
+    assert requests.get(url, headers=other, timeout=30).status_code == 403
+    assert requests.get(url, timeout=30).status_code == 401
+    traversal = f"{gateway}/api/agent/conversations/{conv_id}/media/..%2F..%2Fsecret.png"
+    assert requests.get(traversal, headers=agent, timeout=30).status_code in (400, 404)

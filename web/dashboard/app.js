@@ -571,7 +571,20 @@ class Dashboard {
       { class: `msg msg-${m.role}${m.local ? " is-local" : ""}`, "data-role": m.role, "data-id": m.id },
       h("div", { class: "msg-head" }, h("span", { class: "msg-who", text: who }), m.source && m.role === "bot" ? h("span", { class: "msg-source", text: m.source }) : null, h("span", { class: "msg-time", text: m.local ? "…" : formatTime(m.createdAt, lang) })),
       h("div", { class: "msg-text", text: m.text }),
+      m.attachments?.length ? h("div", { class: "msg-files" }, ...m.attachments.map((a) => this.attachmentItem(a))) : null,
     );
+  }
+
+  attachmentItem(a) {
+    // The bucket is private: fetch with the agent's token, then show a thumbnail (images) or a link (PDF).
+    const conversationId = this.selectedId;
+    const link = h("a", { class: "msg-file", href: "#", target: "_blank", rel: "noopener", text: a.contentType === "application/pdf" ? `PDF · ${Math.ceil(a.size / 1024)} KB` : "…" });
+    this.api.media(conversationId, a.name).then((blob) => {
+      const url = URL.createObjectURL(blob);
+      link.href = url;
+      if (a.contentType.startsWith("image/")) replaceChildren(link, h("img", { class: "msg-thumb", src: url, alt: a.name }));
+    }, () => { link.textContent = t.actionFailed; });
+    return link;
   }
 
   renderNotes() {
