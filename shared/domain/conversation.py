@@ -225,14 +225,20 @@ class Conversation(BaseModel):
     def receive(self, message: Message, now: datetime, turns_per_minute: int) -> Transition:
         """A guest message arrives: counted against the session limit; a closed conversation reopens."""
         self._check_rate(now, turns_per_minute)
-        out = Transition(messages=[message])
-        if self.mode == "closed":
-            self.mode = "bot"
-            self.assigned_agent = None
-            out.messages.append(system_message(now + timedelta(microseconds=1), localized(_REOPENED, self.language)))
         self.guest_message_count += 1
-        self.append(out.messages, now)
-        return out
+        self.append([message], now)
+        reopened = self.reopen(now + timedelta(microseconds=1))
+        return Transition(messages=[message, *reopened.messages])
+
+    def reopen(self, now: datetime) -> Transition:
+        """A closed conversation the guest writes to again goes back to the bot, with a notice."""
+        if self.mode != "closed":
+            return Transition(changed=False)
+        self.mode = "bot"
+        self.assigned_agent = None
+        notice = system_message(now, localized(_REOPENED, self.language))
+        self.append([notice], now)
+        return Transition(messages=[notice])
 
     def bot_reply(self, message: Message) -> Transition:
         """The bot's answer, refused once a human holds the conversation."""
