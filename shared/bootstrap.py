@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from shared.adapters.clients import GoogleClients
 if TYPE_CHECKING:
     # pydantic is imported on first use, not at import time: it is most of a cold start.
     from shared.adapters.firebase_auth import FirebaseTokenVerifier
+    from shared.adapters.firestore_store import Deadline
     from shared.config import Settings
     from shared.domain.events import ChatEvent
     from shared.services.agent import AgentService
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from shared.services.health import Check
     from shared.services.integrations import Integrations
     from shared.services.media import MediaStore
+    from shared.services.outbox import OutboxRelay
     from shared.services.ports import ConversationRepository, EventPublisher, LanguageModel, TenantRepository
     from shared.services.whatsapp import WhatsAppChannel
 
@@ -43,19 +46,44 @@ class Container:
     def tenants(self) -> TenantRepository:
         from shared.adapters.firestore_store import FirestoreTenantRepository
 
-        return FirestoreTenantRepository(self.clients.firestore, ttl_seconds=self.settings.tenant_cache_seconds)
+        return FirestoreTenantRepository(
+            self.clients.firestore, ttl_seconds=self.settings.tenant_cache_seconds, deadline=self.deadline
+        )
 
     @cached_property
     def conversations(self) -> ConversationRepository:
         from shared.adapters.firestore_store import FirestoreConversationRepository
 
-        return FirestoreConversationRepository(self.clients.firestore)
+        return FirestoreConversationRepository(self.clients.firestore, deadline=self.deadline)
+
+    @cached_property
+    def deadline(self) -> Deadline:
+        from shared.adapters.firestore_store import Deadline
+
+        return Deadline(self.settings.firestore_deadline_seconds)
 
     @cached_property
     def events(self) -> EventPublisher:
         from shared.adapters.pubsub_events import PubSubEventPublisher
 
         return PubSubEventPublisher(self.clients.publisher, self.clients.topic_path(self.settings.chat_events_topic))
+
+    @cached_property
+    def outbox_relay(self) -> OutboxRelay:
+        from shared.adapters.firestore_store import FirestoreConversationRepository
+        from shared.services.outbox import OutboxRelay, RelaySettings
+
+        outbox = self.conversations
+        assert isinstance(outbox, FirestoreConversationRepository)  # the repository keeps the outbox
+        relay_settings = RelaySettings(
+            wait_seconds=self.settings.outbox_wait_seconds, sweep_after_seconds=self.settings.outbox_sweep_after_seconds
+        )
+        return OutboxRelay(self.events, outbox, relay_settings)
+
+    @cached_property
+    def session_secret(self) -> bytes:
+        secret = self.settings.session_secret
+        return secret.get_secret_value().encode() if secret is not None else secrets.token_bytes(32)
 
     @cached_property
     def chat(self) -> ChatService:
@@ -73,15 +101,17 @@ class Container:
                 session_turns_per_minute=settings.session_turns_per_minute,
                 default_model=settings.gemini_model,
                 dev_origins=settings.extra_origins,
+                session_secret=self.session_secret,
             ),
             ai_enabled=settings.ai_enabled,
+            relay=self.outbox_relay,
         )
 
     @cached_property
     def agent(self) -> AgentService:
         from shared.services.agent import AgentService
 
-        return AgentService(self.tenants, self.conversations, self.events)
+        return AgentService(self.tenants, self.conversations, self.events, relay=self.outbox_relay)
 
     @cached_property
     def verifier(self) -> FirebaseTokenVerifier:
@@ -149,7 +179,7 @@ class Container:
     def event_handlers(self) -> dict[str, EventHandler]:
         """What the ``events`` function does for each event type."""
         from shared.adapters.delivery_records import FirestoreLeadDeliveries
-        from shared.domain.events import AGENT_REPLIED, LEAD_CAPTURED
+        from shared.domain.events import AGENT_REPLIED, LEAD_CAPTURED, OUTBOX_SWEEP
         from shared.services.crm import LeadToCrm
         from shared.services.whatsapp import WHATSAPP_INBOUND
 
@@ -163,10 +193,15 @@ class Container:
             self.whatsapp.handle_inbound(event, self.chat, callback(event.tenant))
 
         return {
+            OUTBOX_SWEEP: self._sweep_outbox,
             LEAD_CAPTURED: LeadToCrm(self.integrations, self.crm_board, deliveries, self.conversation_url),
             WHATSAPP_INBOUND: whatsapp_inbound,
             AGENT_REPLIED: lambda event: self.whatsapp.send_agent_reply(event, callback(event.tenant)),
         }
+
+    def _sweep_outbox(self, _event: object) -> None:
+        # Cloud Scheduler publishes an ``outbox.sweep`` event every minute (infra/resources.yaml).
+        self.outbox_relay.sweep()
 
     def health_checks(self) -> dict[str, Check]:
         """The deep health checks, one per dependency, named as DESIGN.md's contract names them."""

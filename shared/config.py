@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     dev_origins: str = Field("", alias="CHATDESK_DEV_ORIGINS")
     tenant_cache_seconds: float = Field(10.0, alias="TENANT_CACHE_SECONDS", ge=0)
 
+    # Reliability (turns, outbox, deadlines). Without a session secret outside production, each
+    # process makes one (the local stack serves every function from one process).
+    session_secret: SecretStr | None = Field(None, alias="CHATDESK_SESSION_SECRET")
+    firestore_deadline_seconds: float = Field(4.0, alias="FIRESTORE_DEADLINE_SECONDS", gt=0, le=30)
+    outbox_wait_seconds: float = Field(1.0, alias="OUTBOX_WAIT_SECONDS", ge=0, le=10)
+    outbox_sweep_after_seconds: float = Field(10.0, alias="OUTBOX_SWEEP_AFTER_SECONDS", gt=0)
+
     # Channels and integrations: per-tenant Twilio/Monday credentials live in Secret Manager, not here.
     secret_manager_emulator_host: str | None = Field(None, alias="SECRET_MANAGER_EMULATOR_HOST")
     twilio_base_url: str | None = Field(None, alias="TWILIO_BASE_URL")
@@ -63,6 +70,11 @@ class Settings(BaseSettings):
         # A production deployment that silently talks to a local emulator loses data.
         if self.environment == "production" and self.firestore_emulator_host:
             raise ValueError("FIRESTORE_EMULATOR_HOST must not be set when CHATDESK_ENV=production")
+        if self.environment == "production" and self.session_secret is None:
+            # Session ids are verified by this secret; one per instance would refuse other instances' guests.
+            raise ValueError("CHATDESK_SESSION_SECRET must be set when CHATDESK_ENV=production (Secret Manager)")
+        if self.session_secret is not None and len(self.session_secret.get_secret_value()) < 32:
+            raise ValueError("CHATDESK_SESSION_SECRET must be at least 32 characters")
         return self
 
     @property
@@ -77,7 +89,7 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         """Every configured secret, so logs can scrub them."""
-        secrets = (self.gemini_api_key,)
+        secrets = (self.gemini_api_key, self.session_secret)
         return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
 
 

@@ -28,7 +28,10 @@ def events(cloud_event: Any) -> None:
     try:
         payload = json.loads(base64.b64decode(message.get("data", "")) or b"{}")
         event = ChatEvent.model_validate(payload)
-    except (ValueError, ValidationError):
+        # The event's own id, fixed when the turn stored it: a republished outbox entry is the
+        # same event under a new Pub/Sub message id, and must be handled once.
+        event_id = event.id if "id" in payload else event_id
+    except (ValueError, ValidationError, TypeError):
         # A malformed message will never succeed: acknowledge it rather than retry forever.
         _log.warning("dropping malformed chat event", extra={"fields": {"event_id": event_id}})
         return

@@ -197,7 +197,7 @@ class DeliveryPolicy:
 class Gateway:
     """Hosting + function targets + Pub/Sub push, in one process."""
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1", project: str | None = None) -> None:
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", project: str | None = None, *, sweep_outbox: bool = True) -> None:
         self.hosting = Hosting(ROOT / "firebase.json")
         self.definitions = load_functions()
         self.project = project or os.environ.get("GOOGLE_CLOUD_PROJECT", "demo-chatdesk")
@@ -218,6 +218,8 @@ class Gateway:
         self._attempts: dict[str, int] = {}
         self._attempts_lock = threading.Lock()
         self._publisher: Any = None
+        self._sweep_outbox = sweep_outbox
+        self._sweeper: Any = None
 
     @property
     def url(self) -> str:
@@ -329,13 +331,24 @@ class Gateway:
 
     # --- lifecycle -------------------------------------------------------------------------
 
+    def start_outbox_sweep(self, interval: float = 5.0) -> None:
+        """Republish undelivered outbox events every few seconds (Cloud Scheduler's job in production)."""
+        from shared.bootstrap import container
+        from shared.services.outbox import SweepLoop
+
+        self._sweeper = SweepLoop(container().outbox_relay, interval).start()
+
     def start(self) -> Gateway:
         self.start_event_delivery()
+        if self._sweep_outbox:
+            self.start_outbox_sweep()
         self._thread = threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.stop()
         for pull in self._pulls:
             pull.cancel()
         self._pulls.clear()

@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(env)
         os.environ.setdefault("CHATDESK_ENV", "development")
         os.environ.setdefault("CHATDESK_DEV_ORIGINS", f"http://localhost:{port},http://127.0.0.1:{port}")
+        # Signs guest session ids; new on every start (sessions from an earlier start are refused).
+        os.environ.setdefault("CHATDESK_SESSION_SECRET", secrets.token_urlsafe(32))
         gemini, notes = start_local_gemini()
         print("==> seeding demo data", flush=True)
         notes += seed_tenants()
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         logins = login_table(create_demo_agents())
         from infra.local.gateway import Gateway
 
-        gateway = Gateway(port=port).start()
+        gateway = Gateway(port=port, sweep_outbox=True).start()
         url = gateway.url.replace("127.0.0.1", "localhost")
         print("\nChatdesk is running locally:\n")
         print(f"  Demo site     {url}/            (NovaHouse, Polish)")

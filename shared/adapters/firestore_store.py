@@ -300,13 +300,17 @@ class FirestoreConversationRepository(ConversationRepository, Outbox):
 
     # --- outbox ----------------------------------------------------------------------------
 
-    def pending(self, older_than_seconds: float, limit: int) -> list[ChatEvent]:
+    def pending(self, older_than_seconds: float, limit: int, tenant: str | None = None) -> list[ChatEvent]:
         cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
         found: list[ChatEvent] = []
         with guarded():
             # Tenant by tenant: the local server has no collection-group queries.
-            for tenant in self._db.collection("tenants").select([]).stream(**self._deadline.kwargs):
-                query = tenant.reference.collection("outbox").where(filter=_field_filter("delivered", "==", False))
+            if tenant is not None:
+                refs = [self._tenant(tenant)]
+            else:
+                refs = [d.reference for d in self._db.collection("tenants").select([]).stream(**self._deadline.kwargs)]
+            for ref in refs:
+                query = ref.collection("outbox").where(filter=_field_filter("delivered", "==", False))
                 for doc in query.limit(limit - len(found)).stream(**self._deadline.kwargs):
                     data = doc.to_dict() or {}
                     created = data.get("created_at")

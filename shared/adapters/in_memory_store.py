@@ -89,9 +89,13 @@ class InMemoryConversationRepository(ConversationRepository, Outbox):
             for k, v in write.metrics.items():
                 day[k] = day.get(k, 0) + v
 
-    def pending(self, older_than_seconds: float, limit: int) -> list[ChatEvent]:
+    def pending(self, older_than_seconds: float, limit: int, tenant: str | None = None) -> list[ChatEvent]:
         now = datetime.now(UTC)
-        due = [e for e, at, done in self.outbox.values() if not done and (now - at).total_seconds() >= older_than_seconds]
+        due = [
+            e
+            for e, at, done in self.outbox.values()
+            if not done and (now - at).total_seconds() >= older_than_seconds and tenant in (None, e.tenant)
+        ]
         return due[:limit]
 
     def mark_delivered(self, event: ChatEvent) -> None:

@@ -10,16 +10,21 @@ from shared.services.ports import EventPublisher
 
 
 class PubSubEventPublisher(EventPublisher):
-    """Publishes to ``chat-events``; waits for the server's ack so nothing is lost when the instance freezes."""
+    """Publishes to ``chat-events`` and waits (boundedly) for the server's ack; the outbox relay retries failures."""
 
-    def __init__(self, publisher: Any, topic_path: str, timeout_seconds: float = 10.0) -> None:
+    def __init__(self, publisher: Any, topic_path: str, timeout_seconds: float = 5.0) -> None:
         self._publisher = publisher
         self._topic = topic_path
         self._timeout = timeout_seconds
 
     def publish(self, event: ChatEvent) -> None:
         data = json.dumps(event.model_dump(mode="json"), ensure_ascii=False).encode()
-        future = self._publisher.publish(self._topic, data, type=event.type, tenant=event.tenant)
+        from google.api_core.retry import Retry
+
+        retry = Retry(initial=0.1, maximum=1.0, timeout=self._timeout)
+        future = self._publisher.publish(
+            self._topic, data, retry=retry, timeout=self._timeout, type=event.type, tenant=event.tenant, event_id=event.id
+        )
         future.result(timeout=self._timeout)
 
 

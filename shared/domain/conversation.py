@@ -211,11 +211,14 @@ class Conversation(BaseModel):
         if not messages:
             return
         self.message_count += len(messages)
-        self.updated_at = now
+        self.updated_at = max(self.updated_at, now)
         turns = [RecentTurn(role=m.role, text=m.text[:500]) for m in messages if m.role != "system"]
         self.recent = (self.recent + turns)[-RECENT_TURNS:]
-        last = messages[-1]
-        self.last_message = LastMessage(role=last.role, text=last.text[:200], at=last.created_at)
+        # The guest may read this document: a staff-only notice never becomes its last message.
+        shown = [m for m in messages if m.guest_may_see]
+        if shown:
+            last = shown[-1]
+            self.last_message = LastMessage(role=last.role, text=last.text[:200], at=last.created_at)
 
     # --- transitions: each checks what is allowed and returns its notices and events ----------
 
@@ -242,15 +245,21 @@ class Conversation(BaseModel):
     def receive(self, message: Message, now: datetime, turns_per_minute: int) -> Transition:
         """A guest message arrives: counted against the session limit; a closed conversation reopens."""
         self._check_rate(now, turns_per_minute)
-        out = Transition(messages=[message])
-        if self.mode == "closed":
-            self.mode = "bot"
-            self.assigned_agent = None
-            out.messages.append(system_message(now + timedelta(microseconds=1), localized(_REOPENED, self.language)))
         self.guest_message_count += 1
         self.last_guest_at = now  # WhatsApp's 24-hour window for free-form replies starts here
-        self.append(out.messages, now)
-        return out
+        self.append([message], now)
+        reopened = self.reopen(now + timedelta(microseconds=1))
+        return Transition(messages=[message, *reopened.messages])
+
+    def reopen(self, now: datetime) -> Transition:
+        """A closed conversation the guest writes to again goes back to the bot, with a notice."""
+        if self.mode != "closed":
+            return Transition(changed=False)
+        self.mode = "bot"
+        self.assigned_agent = None
+        notice = system_message(now, localized(_REOPENED, self.language))
+        self.append([notice], now)
+        return Transition(messages=[notice])
 
     def bot_reply(self, message: Message) -> Transition:
         """The bot's answer, refused once a human holds the conversation."""
@@ -286,9 +295,9 @@ class Conversation(BaseModel):
         self.assigned_agent = agent
         self.takeover_count += 1
         notices = [
-            system_message(now, localized(_JOINED_GUEST, self.language).format(name=agent.name), audience="guest"),
+            system_message(now, localized(_JOINED_STAFF, self.language).format(name=agent.name), audience="staff"),
             system_message(
-                now + timedelta(microseconds=1), localized(_JOINED_STAFF, self.language).format(name=agent.name), audience="staff"
+                now + timedelta(microseconds=1), localized(_JOINED_GUEST, self.language).format(name=agent.name), audience="guest"
             ),
         ]
         self.append(notices, now)

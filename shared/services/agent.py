@@ -23,7 +23,8 @@ from shared.domain.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.domain.events import AGENT_REPLIED, ChatEvent
 from shared.domain.records import Assignment, ConversationWrite, Note
 from shared.domain.validation import CONVERSATION_ID, clean_text, invalid, matching
-from shared.services.chat import MAX_MESSAGE_CHARS, POLL_LIMIT, parse_cursor, public_message
+from shared.services.chat import MAX_MESSAGE_CHARS, POLL_LIMIT
+from shared.services.chat_presenters import parse_cursor, public_message
 from shared.services.outbox import OutboxRelay
 from shared.services.ports import ConversationRepository, EventPublisher, Outbox, TenantRepository
 

@@ -15,13 +15,12 @@ from shared.domain.channels import ChannelContact
 from shared.domain.conversation import (
     Conversation,
     Message,
-    TurnRecord,
     conversation_id_for,
     iso_utc,
     new_message_id,
     tenant_of,
 )
-from shared.domain.errors import BadRequestError, ForbiddenError, NotFoundError, RateLimitedError
+from shared.domain.errors import ForbiddenError, NotFoundError, RateLimitedError
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.leads import extract_lead, merge_leads
 from shared.domain.metrics import rating_increments
@@ -29,6 +28,7 @@ from shared.domain.records import ConversationWrite
 from shared.domain.sessions import SessionIds
 from shared.domain.validation import CONVERSATION_ID, LANGUAGE, TENANT_ID, clean_text, invalid, matching
 from shared.services.chat_answer import Answerer
+from shared.services.chat_presenters import TurnResult, parse_cursor, public_message
 from shared.services.chat_turn import Replayed, TurnPlan
 from shared.services.outbox import OutboxRelay
 from shared.services.ports import (
@@ -81,49 +81,6 @@ class ChatSettings:
     dev_origins: frozenset[str] = frozenset()
     # Signs session ids; one per process unless configured (the local stack runs in one process).
     session_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-
-
-@dataclass
-class TurnResult:
-    session_id: str
-    conversation_id: str
-    response: str
-    source: str
-    intent: str
-    language: str
-    suggestions: list[str]
-    timestamp: str
-    mode: str = "bot"
-    model_ms: int = 0
-
-    def body(self) -> dict[str, Any]:
-        return {
-            "session_id": self.session_id,
-            "conversation_id": self.conversation_id,
-            "response": self.response,
-            "source": self.source,
-            "intent": self.intent,
-            "language": self.language,
-            "suggestions": self.suggestions,
-            "timestamp": self.timestamp,
-            "mode": self.mode,
-        }
-
-    @classmethod
-    def replayed(cls, session_id: str, conversation_id: str, record: TurnRecord, model_ms: int = 0) -> TurnResult:
-        """The result a turn recorded (first time, or again for a retried client message id)."""
-        return cls(
-            session_id=session_id,
-            conversation_id=conversation_id,
-            response=record.response,
-            source=record.source,
-            intent=record.intent,
-            language=record.language,
-            suggestions=list(record.suggestions),
-            timestamp=record.timestamp,
-            mode=record.mode,
-            model_ms=model_ms,
-        )
 
 
 class ChatService:
@@ -339,38 +296,3 @@ class ChatService:
         # The cursor moves past staff-only notices too, but the guest never sees them.
         visible = [public_message(m) for m in messages if m.guest_may_see]
         return {"messages": visible, "cursor": cursor, "mode": conversation.mode}
-
-
-def parse_cursor(raw: Any) -> datetime | None:
-    """A polling cursor: the ISO time of the last message the client has."""
-    if raw in (None, ""):
-        return None
-    if not isinstance(raw, str) or len(raw) > 40:
-        raise BadRequestError("after must be an ISO timestamp")
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequestError("after must be an ISO timestamp") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def public_message(message: Message) -> dict[str, Any]:
-    """What a guest or agent client sees of a message."""
-    body: dict[str, Any] = {
-        "id": message.id,
-        "role": message.role,
-        "text": message.text,
-        "created_at": iso_utc(message.created_at),
-    }
-    if message.source:
-        body["source"] = message.source
-    if message.author:
-        body["author"] = message.author.model_dump()
-    if message.audience != "all":
-        body["audience"] = message.audience
-    if message.attachments:
-        # Only the file name: agents fetch it through the agent function, guests never by URL.
-        body["attachments"] = [
-            {"name": a.path.rsplit("/", 1)[-1], "content_type": a.content_type, "size": a.size} for a in message.attachments
-        ]
-    return body

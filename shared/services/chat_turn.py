@@ -68,6 +68,9 @@ class TurnPlan:
         if done is not None:
             raise Replayed(done)
         conversation.language = self.language
+        # The bot speaks after everything already stored: when a retry finds messages committed
+        # meanwhile (an agent came and went), its reply must not appear to predate them.
+        replied_at = max(self.replied_at, conversation.updated_at + timedelta(microseconds=1))
         guest = Message(
             id=new_message_id(self.received_at, "guest"),
             role="guest",
@@ -78,10 +81,10 @@ class TurnPlan:
         )
         messages = list(conversation.receive(guest, self.received_at, self.turns_per_minute).messages)
         events: list[ChatEvent] = []
-        spoken = self._bot_speaks(conversation, messages)
+        spoken = self._bot_speaks(conversation, messages, replied_at)
         handoff = spoken is not None and spoken.wants_human
         if handoff:
-            transition = conversation.request_handoff(self.replied_at + timedelta(microseconds=1))
+            transition = conversation.request_handoff(replied_at + timedelta(microseconds=1))
             messages += transition.messages
             events += transition.events
         lead = self._lead(conversation)
@@ -110,23 +113,23 @@ class TurnPlan:
             intent=spoken.intent if spoken else "human",
             language=self.language,
             suggestions=spoken.suggestions if spoken else [],
-            timestamp=iso_utc(self.replied_at),
+            timestamp=iso_utc(replied_at),
             mode=conversation.mode,
         )
         if self.client_message_id:
             conversation.remember(self.record)
         return ConversationWrite(conversation, messages=messages, metrics=metrics, day=self.day, lead=lead, events=events)
 
-    def _bot_speaks(self, conversation: Conversation, messages: list[Message]) -> Reply | None:
+    def _bot_speaks(self, conversation: Conversation, messages: list[Message], replied_at: datetime) -> Reply | None:
         """The bot's reply, if it may still speak in the state the commit is made on."""
         reply = self.reply
         if reply is None or not reply.text or not conversation.bot_may_answer:
             return None
         message = Message(
-            id=new_message_id(self.replied_at, "bot"),
+            id=new_message_id(replied_at, "bot"),
             role="bot",
             text=reply.text,
-            created_at=self.replied_at,
+            created_at=replied_at,
             source=reply.source,
             intent=reply.intent,
             language=self.language,

@@ -130,8 +130,8 @@ class Outbox(ABC):
     """Events stored with the commit that produced them (``tenants/{t}/outbox/{event_id}``), until delivered."""
 
     @abstractmethod
-    def pending(self, older_than_seconds: float, limit: int) -> list[ChatEvent]:
-        """Stored events not yet marked delivered, at least this old."""
+    def pending(self, older_than_seconds: float, limit: int, tenant: str | None = None) -> list[ChatEvent]:
+        """Stored events not yet marked delivered, at least this old (of every tenant, or one)."""
 
     @abstractmethod
     def mark_delivered(self, event: ChatEvent) -> None: ...

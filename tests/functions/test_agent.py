@@ -139,9 +139,14 @@ def test_take_over_reply_and_return_to_the_bot_are_visible_in_firestore(client, 
     assert again["source"] == "faq" and again["response"]
 
     roles = [m["role"] for m in stored_messages(conv_id)]
-    assert roles == ["guest", "bot", "system", "system", "agent", "guest", "system", "guest", "bot"]
-    texts = [m["text"] for m in stored_messages(conv_id) if m["role"] == "system"]
-    assert texts[1:] == ["Konsultant Anna dołączył(a) do rozmowy.", "Rozmowa wróciła do asystenta."]
+    # the hand-off and the take-over each leave a notice for staff; the guest gets their own wording
+    assert roles == ["guest", "bot", "system", "system", "system", "agent", "guest", "system", "guest", "bot"]
+    system = [(m.get("audience", "all"), m["text"]) for m in stored_messages(conv_id) if m["role"] == "system"]
+    assert system[1:] == [
+        ("staff", "Anna przejął(-ęła) rozmowę."),
+        ("guest", "Konsultant Anna dołączył(a) do rozmowy."),
+        ("all", "Rozmowa wróciła do asystenta."),
+    ]
 
     page = client.get(f"{base}/messages", headers=as_agent(agent)).get_json()
     assert [m["role"] for m in page["messages"]][:3] == ["guest", "bot", "system"] and page["cursor"]

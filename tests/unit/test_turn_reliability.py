@@ -190,3 +190,19 @@ def test_a_chat_event_keeps_its_id_through_serialisation() -> None:
     event = ChatEvent(type="lead.captured", tenant="novahouse")
     assert ChatEvent.model_validate(event.model_dump(mode="json")).id == event.id
     assert ChatEvent(type="x", tenant="y").id != event.id
+
+
+def test_a_reply_stored_after_an_agent_came_and_went_is_ordered_after_them() -> None:
+    world = World()
+    first = world.say("Jaka jest gwarancja?")
+
+    def agent_comes_and_goes() -> None:
+        world.agent.take_over(ANNA, first.conversation_id)
+        world.agent.release(ANNA, first.conversation_id)
+        world.now -= timedelta(milliseconds=50)  # the turn's reply time was taken before the agent acted
+
+    world.model.during = agent_comes_and_goes
+    result = world.say(UNKNOWN, first.session_id)
+    assert (result.mode, result.source) == ("bot", "llm")
+    stored = sorted(world.repo.messages[("novahouse", first.conversation_id)], key=lambda m: m.created_at)
+    assert [m.role for m in stored][-2:] == ["system", "bot"]  # released, then the bot speaks

@@ -15,9 +15,10 @@ export class ChatApi {
   }
 
   /** POST /api/chat → {session_id, conversation_id, response, source, intent, language, suggestions, timestamp} */
-  send({ tenant, sessionId, message, language }) {
+  send({ tenant, sessionId, message, language, clientMessageId }) {
     const body = { tenant, message, session_id: sessionId };
     if (language) body.language = language;
+    if (clientMessageId) body.client_message_id = clientMessageId;
     return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat"), { method: "POST", body });
   }
 

@@ -89,9 +89,11 @@ export function watchConversation(sdk, db, { tenant, conversationId }, { onConve
   });
 }
 
-export function messagesQuery(sdk, db, { tenant, conversationId, max = MESSAGE_LIMIT }) {
+export function messagesQuery(sdk, db, { tenant, conversationId, max = MESSAGE_LIMIT, audience = null }) {
   const messages = sdk.collection(db, `${conversationsPath(tenant)}/${conversationId}/messages`);
-  return sdk.query(messages, sdk.orderBy("created_at", "desc"), sdk.limit(max));
+  // A guest asks only for what is meant for them: the rules refuse a query that could return staff-only notices.
+  const only = audience ? [sdk.where("audience", "in", audience)] : [];
+  return sdk.query(messages, ...only, sdk.orderBy("created_at", "desc"), sdk.limit(max));
 }
 
 /** The conversation's messages (oldest first); every snapshot is the complete current list. */

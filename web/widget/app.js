@@ -250,7 +250,8 @@ class ChatWidget {
           const { sdk, db } = this.firebase;
           stop = allReady(
             [
-              (handlers) => watchMessages(sdk, db, key, { ...handlers, onMessages: (list) => this.onMessages(list) }),
+              (handlers) =>
+                watchMessages(sdk, db, { ...key, audience: ["all", "guest"] }, { ...handlers, onMessages: (list) => this.onMessages(list) }),
               (handlers) => watchConversation(sdk, db, key, { ...handlers, onConversation: (c) => c && this.onConversation(c) }),
             ],
             { onReady, onError },
@@ -326,16 +327,19 @@ class ChatWidget {
 
   async send(text, retryOf = null) {
     if (this.sending) return;
-    if (retryOf) this.store.removeLocal(retryOf);
+    // One id per message, reused when the guest retries it: the server stores it once and answers
+    // a retry with the first result (the first attempt may have been stored before the error).
+    const clientMessageId = retryOf?.clientMessageId ?? newClientMessageId();
+    if (retryOf) this.store.removeLocal(retryOf.id);
     this.showAlert("");
     this.renderSuggestions([]);
-    const local = this.store.addLocal("guest", text);
+    const local = this.store.addLocal("guest", text, { clientMessageId });
     this.renderMessages();
     this.setSending(true);
     try {
       const session = await this.ensureSession();
       this.connect();
-      const reply = await this.api.send({ tenant: this.tenant, sessionId: session.session_id, message: text });
+      const reply = await this.api.send({ tenant: this.tenant, sessionId: session.session_id, message: text, clientMessageId });
       if (reply.session_id && reply.session_id !== session.session_id) {
         // The server started a new session (e.g. the old one expired): follow it.
         this.session = this.sessions.save({ ...session, session_id: reply.session_id, conversation_id: reply.conversation_id });
@@ -346,6 +350,11 @@ class ChatWidget {
       this.renderMessages();
       this.live?.refresh();
     } catch (err) {
+      if (err?.status === 400 && /session_id/.test(err.message ?? "")) {
+        // A session this server never issued (e.g. from before a restart): forget it; the retry starts anew.
+        this.sessions.clear();
+        this.session = null;
+      }
       this.store.markFailed(local.id);
       this.renderMessages(true);
       this.showAlert(err?.status === 429 ? this.t.errorRate(err.retryAfter ?? 10) : this.t.errorSend);
@@ -426,7 +435,7 @@ class ChatWidget {
       h("span", { class: "cd-sr", text: `${who}: ` }),
       h("div", { class: "cd-bubble", text: m.text }),
       time && m.role !== "system" ? h("span", { class: "cd-meta", text: time }) : null,
-      m.failed ? h("button", { class: "cd-retry", type: "button", text: t.failed, onclick: () => this.send(m.text, m.id) }) : null,
+      m.failed ? h("button", { class: "cd-retry", type: "button", text: t.failed, onclick: () => this.send(m.text, m) }) : null,
     );
     return el;
   }
@@ -552,4 +561,10 @@ class ChatWidget {
   scrollToEnd() {
     if (this.open) this.log.scrollTop = this.log.scrollHeight;
   }
+}
+
+function newClientMessageId() {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return "m-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
