@@ -23,8 +23,10 @@ def deadletters(cloud_event: Any) -> None:
     attributes = message.get("attributes") or {}
     event_id = str(message.get("messageId") or cloud_event["id"])
     try:
-        event = ChatEvent.model_validate(json.loads(base64.b64decode(message.get("data", "")) or b"{}"))
-    except (ValueError, ValidationError):
+        payload = json.loads(base64.b64decode(message.get("data", "")) or b"{}")
+        event = ChatEvent.model_validate(payload)
+        event_id = event.id if "id" in payload else event_id  # the event's own id, as the events ledger keys it
+    except (ValueError, ValidationError, TypeError):
         _log.warning("dropping a malformed dead letter", extra={"fields": {"event_id": event_id}})
         return
     raw_attempts = attributes.get("CloudPubSubDeadLetterSourceDeliveryCount")
