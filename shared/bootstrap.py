@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from shared.adapters.firestore_store import Deadline
     from shared.adapters.gcs_backup_store import GcsBackupStore
     from shared.config import Settings
+    from shared.domain.events import ChatEvent
     from shared.services.admin_experiments import ExperimentService
     from shared.services.admin_keys import ApiKeyService
     from shared.services.admin_knowledge import KnowledgeService
@@ -26,11 +27,16 @@ if TYPE_CHECKING:
     from shared.services.agent import AgentService
     from shared.services.backup_admin import BackupAdmin
     from shared.services.backups import BackupRestorer, BackupRunner
+    from shared.services.channel_ports import CrmBoard, WhatsAppGateway
     from shared.services.chat import ChatService, IpRateLimiter
+    from shared.services.dead_letters import DeadLetters
     from shared.services.events import EventHandler, EventLedger
     from shared.services.health import Check
+    from shared.services.integrations import Integrations
+    from shared.services.media import MediaStore
     from shared.services.outbox import OutboxRelay
     from shared.services.ports import ConversationRepository, EventPublisher, LanguageModel, TenantRepository
+    from shared.services.whatsapp import WhatsAppChannel
 
 
 class Container:
@@ -229,11 +235,73 @@ class Container:
             ),
         )
 
+    @cached_property
+    def integrations(self) -> Integrations:
+        from shared.adapters.secrets import FirestoreIntegrationRefs, SecretManagerStore
+        from shared.services.integrations import Integrations
+
+        store = SecretManagerStore(self.settings.project_id, self.settings.secret_manager_emulator_host)
+        refs = FirestoreIntegrationRefs(self.clients.firestore)
+        return Integrations(store, refs, ttl_seconds=self.settings.integration_cache_seconds)
+
+    @cached_property
+    def whatsapp_gateway(self) -> WhatsAppGateway:
+        from shared.adapters.twilio_gateway import TwilioWhatsAppGateway
+
+        return TwilioWhatsAppGateway(self.settings.twilio_base_url)
+
+    @cached_property
+    def crm_board(self) -> CrmBoard:
+        from shared.adapters.monday_board import MondayGraphQLBoard
+
+        return MondayGraphQLBoard(self.settings.monday_base_url)
+
+    @cached_property
+    def media(self) -> MediaStore:
+        from shared.adapters.whatsapp_records import GcsMediaStore
+
+        return GcsMediaStore(self.clients.storage, self.settings.media_bucket)
+
+    @cached_property
+    def whatsapp(self) -> WhatsAppChannel:
+        from shared.adapters.whatsapp_records import FirestoreWhatsAppRecords
+        from shared.services.whatsapp import WhatsAppChannel
+
+        records = FirestoreWhatsAppRecords(self.clients.firestore)
+        return WhatsAppChannel(self.integrations, self.whatsapp_gateway, self.events, self.media, records)
+
+    @cached_property
+    def dead_letters(self) -> DeadLetters:
+        from shared.adapters.delivery_records import FirestoreDeadLetters
+
+        return FirestoreDeadLetters(self.clients.firestore)
+
+    def conversation_url(self, tenant: str, conversation_id: str) -> str:
+        """Where an agent opens a conversation (the CRM item links to it)."""
+        return f"{(self.settings.public_url or '').rstrip('/')}/dashboard?conversation={conversation_id}"
+
     def event_handlers(self) -> dict[str, EventHandler]:
         """What the ``events`` function does for each event type."""
-        from shared.domain.events import OUTBOX_SWEEP
+        from shared.adapters.delivery_records import FirestoreLeadDeliveries
+        from shared.domain.events import AGENT_REPLIED, LEAD_CAPTURED, OUTBOX_SWEEP
+        from shared.services.crm import LeadToCrm
+        from shared.services.whatsapp import WHATSAPP_INBOUND
 
-        return {OUTBOX_SWEEP: self._sweep_outbox}
+        deliveries = FirestoreLeadDeliveries(self.clients.firestore)
+        base = (self.settings.public_url or "").rstrip("/")
+
+        def callback(tenant: str) -> str | None:
+            return f"{base}/api/whatsapp/{tenant}/status" if base else None
+
+        def whatsapp_inbound(event: ChatEvent) -> None:
+            self.whatsapp.handle_inbound(event, self.chat, callback(event.tenant))
+
+        return {
+            OUTBOX_SWEEP: self._sweep_outbox,
+            LEAD_CAPTURED: LeadToCrm(self.integrations, self.crm_board, deliveries, self.conversation_url),
+            WHATSAPP_INBOUND: whatsapp_inbound,
+            AGENT_REPLIED: lambda event: self.whatsapp.send_agent_reply(event, callback(event.tenant)),
+        }
 
     def _sweep_outbox(self, _event: object) -> None:
         # Cloud Scheduler publishes an ``outbox.sweep`` event every minute (infra/resources.yaml).

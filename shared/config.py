@@ -76,10 +76,14 @@ class Settings(BaseSettings):
     price_firestore_reads_per_100k: float = Field(0.06, alias="PRICE_FIRESTORE_READS_PER_100K", ge=0)
     price_firestore_writes_per_100k: float = Field(0.18, alias="PRICE_FIRESTORE_WRITES_PER_100K", ge=0)
 
-    twilio_auth_token: SecretStr | None = Field(None, alias="TWILIO_AUTH_TOKEN")
+    # Channels and integrations: per-tenant Twilio/Monday credentials live in Secret Manager, not here.
+    secret_manager_emulator_host: str | None = Field(None, alias="SECRET_MANAGER_EMULATOR_HOST")
     twilio_base_url: str | None = Field(None, alias="TWILIO_BASE_URL")
-    monday_api_token: SecretStr | None = Field(None, alias="MONDAY_API_TOKEN")
-    monday_api_url: str = Field("https://api.monday.com/v2", alias="MONDAY_API_URL")
+    monday_base_url: str | None = Field(None, alias="MONDAY_BASE_URL")
+    integration_cache_seconds: float = Field(60.0, alias="INTEGRATION_CACHE_SECONDS", ge=0)
+    media_bucket: str = Field("demo-chatdesk-media", alias="MEDIA_BUCKET")
+    public_url: str | None = Field(None, alias="PUBLIC_URL")  # Hosting's URL, for Twilio status callbacks
+    dead_letter_topic: str = Field("chat-events-dead-letter", alias="CHAT_EVENTS_DEAD_LETTER_TOPIC")
 
     @model_validator(mode="after")
     def _no_emulators_in_production(self) -> Settings:
@@ -115,7 +119,7 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         """Every configured secret, so logs can scrub them."""
-        secrets = (self.gemini_api_key, self.twilio_auth_token, self.monday_api_token, self.session_secret)
+        secrets = (self.gemini_api_key, self.session_secret)
         return [s.get_secret_value() for s in secrets if s is not None and s.get_secret_value()]
 
 

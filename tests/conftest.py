@@ -43,9 +43,15 @@ def local_cloud() -> Iterator[dict[str, str]]:
     from infra.local.cloud import LocalCloud, ensure_resources, load_resources
 
     cloud: LocalCloud | None = None
+    stand_ins: dict[str, object] = {}
     if all(os.environ.get(v) for v in EMULATOR_VARS):
         env = {v: os.environ[v] for v in EMULATOR_VARS}
         env["GOOGLE_CLOUD_PROJECT"] = os.environ.get("GOOGLE_CLOUD_PROJECT", "demo-chatdesk")
+        if not os.environ.get("SECRET_MANAGER_EMULATOR_HOST"):
+            from infra.local.cloud import start_stand_ins
+
+            stand_ins, stand_in_env = start_stand_ins()
+            env.update(stand_in_env)
     else:
         cloud = LocalCloud()
         env = cloud.start()
@@ -68,6 +74,8 @@ def local_cloud() -> Iterator[dict[str, str]]:
                 os.environ[k] = v
         if cloud is not None:
             cloud.stop()
+        for stand_in in stand_ins.values():
+            stand_in.stop()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")

@@ -64,6 +64,11 @@ class Figures:
     events_undelivered: int = 0
     seconds: float = 0.0
     unclear_failures: int = 0
+    latencies: list[float] = field(default_factory=list)  # seconds, answered requests only
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
 
     @property
     def ok(self) -> bool:
@@ -76,7 +81,8 @@ class Figures:
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(self.statuses.items()))
         return (
             f"{self.phase:<18} turns {self.turns_ok}/{self.turns_sent} ok in {self.seconds:.1f} s "
-            f"(HTTP {statuses}); take-overs {self.takeovers} (+{self.takeover_conflicts} refused 409); "
+            f"(HTTP {statuses}; p50 {self.percentile(0.5):.0f} ms, p95 {self.percentile(0.95):.0f} ms, "
+            f"max {self.percentile(1.0):.0f} ms); take-overs {self.takeovers} (+{self.takeover_conflicts} refused 409); "
             f"conversations {self.conversations}: lost {self.lost}, doubled {self.doubled}, "
             f"count mismatches {self.count_mismatches}, bot after take-over {self.bot_after_takeover}; "
             f"events {self.events}, undelivered {self.events_undelivered}; unclear failures {self.unclear_failures}"
@@ -198,9 +204,11 @@ class Soak:
     def _until_ok(self, path: str, body: dict[str, Any], figures: Figures, lock: threading.Lock) -> tuple[int, Any, Any]:
         give_up = time.monotonic() + TURN_GIVE_UP_SECONDS
         while True:
+            started = time.monotonic()
             status, data, headers = self.post(path, body)
             with lock:
                 figures.statuses[status] += 1
+                figures.latencies.append(time.monotonic() - started)
                 if status not in (200, 503):
                     figures.unclear_failures += 1
             if status == 200 or time.monotonic() > give_up:

@@ -64,6 +64,18 @@ def note(request: Request, conversation_id: str) -> dict[str, Any]:
     return container().agent.add_note(caller, conversation_id, json_body(request).get("text"))
 
 
+@app.route(f"{CONVERSATION}/media/<name>")
+def media(request: Request, conversation_id: str, name: str) -> Response:
+    """A photo or PDF the guest sent; private to the tenant's staff, never cached by shared caches."""
+    from flask import Response
+
+    from shared.services.media import staff_media
+
+    data, content_type = staff_media(container().media, _caller(request).tenant, conversation_id, name)
+    headers = {"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff", "Content-Disposition": "inline"}
+    return Response(data, mimetype=content_type, headers=headers)
+
+
 def agent(request: Request) -> Response:
     """Entry point."""
     return app(request)

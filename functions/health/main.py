@@ -23,7 +23,13 @@ def liveness(request: Request) -> dict[str, object]:
 def deep(request: Request) -> tuple[dict[str, object], int]:
     settings = container().settings
     report = service.deep_check(container().health_checks(), settings.health_check_timeout_seconds)
-    return report.body(), 200 if report.healthy else 503
+    body = report.body()
+    try:
+        # Informational: dead-lettered events need a person, but do not make the service unhealthy.
+        body["dead_letters"] = container().dead_letters.count()
+    except Exception:  # noqa: BLE001 - the database check above already reports an unreachable Firestore
+        body["dead_letters"] = None
+    return body, 200 if report.healthy else 503
 
 
 @app.route("/api/openapi.json")

@@ -1,6 +1,6 @@
 """The local Google Cloud: starts and stops the servers that stand in for Firestore, Firebase Auth,
-Cloud Storage, Pub/Sub and Cloud Scheduler, then creates topics, subscriptions, buckets and scheduler
-jobs from infra/resources.yaml.
+Cloud Storage, Pub/Sub and Cloud Scheduler (plus small stand-ins for Secret Manager, Twilio and Monday.com),
+then creates topics, subscriptions, buckets and scheduler jobs from infra/resources.yaml.
 
     python -m infra.local.cloud run -- <command>   # start, run the command with the env set, stop
     python -m infra.local.cloud up                  # start and wait for Ctrl-C; prints the env
@@ -117,13 +117,14 @@ class LocalCloud:
         self.env: dict[str, str] = {"GOOGLE_CLOUD_PROJECT": self.project}
         self.quiet = quiet
         self._stopped = False
+        self.stand_ins: dict[str, Any] = {}
 
     # --- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> dict[str, str]:
         """Start every server (in parallel), create resources, return the environment to use."""
         atexit.register(self.stop)
-        starters: list[Callable[[], None]] = [self.start_storage, self.start_auth]
+        starters: list[Callable[[], None]] = [self.start_storage, self.start_auth, self.start_stand_ins]
         if os.environ.get("FIRESTORE_EMULATOR_HOST"):
             self.env["FIRESTORE_EMULATOR_HOST"] = os.environ["FIRESTORE_EMULATOR_HOST"]
         else:
@@ -164,6 +165,9 @@ class LocalCloud:
         for server in list(self.servers.values()):
             server.stop()
         self.servers.clear()
+        for stand_in in self.stand_ins.values():
+            stand_in.stop()
+        self.stand_ins.clear()
         if self._own_state:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 
@@ -283,6 +287,12 @@ class LocalCloud:
         self._wait("scheduler", lambda: tcp_open("127.0.0.1", port), timeout=30)
         self.env["CLOUD_SCHEDULER_EMULATOR_HOST"] = f"http://127.0.0.1:{port}"
 
+    def start_stand_ins(self) -> None:
+        """Secret Manager, Twilio and Monday stand-ins, served from this process (threads)."""
+        servers, env = start_stand_ins()
+        self.stand_ins.update(servers)
+        self.env.update(env)
+
     # --- resources -------------------------------------------------------------------------
 
     def create_resources(self) -> None:
@@ -357,6 +367,21 @@ def ensure_schedules(project: str, resources: dict[str, Any]) -> None:
         )
         with contextlib.suppress(exceptions.Conflict):  # REST answers 409 for an existing job
             client.create_job(parent=parent, job=job)
+
+
+def start_stand_ins() -> tuple[dict[str, Any], dict[str, str]]:
+    """Start the small HTTP stand-ins on free loopback ports; returns them and the env that points at them."""
+    from infra.local.fake_monday import FakeMonday
+    from infra.local.fake_secret_manager import FakeSecretManager
+    from infra.local.fake_twilio import FakeTwilio
+
+    servers = {"secretmanager": FakeSecretManager().start(), "twilio": FakeTwilio().start(), "monday": FakeMonday().start()}
+    env = {
+        "SECRET_MANAGER_EMULATOR_HOST": servers["secretmanager"].base_url,
+        "TWILIO_BASE_URL": servers["twilio"].base_url,
+        "MONDAY_BASE_URL": servers["monday"].base_url + "/v2",
+    }
+    return servers, env
 
 
 def eventarc_subscription(function: str) -> str:

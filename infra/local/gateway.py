@@ -199,6 +199,23 @@ def compress_for(body: bytes, mime: str, accept_encoding: str) -> tuple[bytes, s
     return body, None
 
 
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """A push subscription's retry policy (exponential backoff) and dead-letter policy."""
+
+    dead_letter_topic: str | None = None
+    max_attempts: int = 5
+    min_backoff: float = 0.2  # locally short; production's are in Terraform (wt-deploy)
+    max_backoff: float = 2.0
+
+    @classmethod
+    def of(cls, spec: dict[str, Any]) -> DeliveryPolicy:
+        return cls(spec.get("dead_letter_topic"), int(spec.get("max_delivery_attempts", 5)))
+
+    def backoff(self, attempts: int) -> float:
+        return float(min(self.max_backoff, self.min_backoff * 2 ** (attempts - 1)))
+
+
 class Gateway:
     """Hosting + function targets + Pub/Sub push, in one process."""
 
@@ -220,6 +237,9 @@ class Gateway:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._thread: threading.Thread | None = None
         self._pulls: list[Any] = []
+        self._attempts: dict[str, int] = {}
+        self._attempts_lock = threading.Lock()
+        self._publisher: Any = None
         self._sweep_outbox = sweep_outbox
         self._sweeper: Any = None
 
@@ -305,7 +325,15 @@ class Gateway:
             path = subscriber.subscription_path(self.project, subscription)
             client = Client(app)
 
-            def deliver(message: Any, client: Client = client, topic: str = topic, subscription: str = subscription) -> None:
+            policy = DeliveryPolicy.of(self.definitions[name])
+
+            def deliver(
+                message: Any,
+                client: Client = client,
+                topic: str = topic,
+                subscription: str = subscription,
+                policy: DeliveryPolicy = policy,
+            ) -> None:
                 headers, body = cloud_event_push(self.project, topic, subscription, message)
                 try:
                     response = client.post("/", headers=headers, data=body)
@@ -313,12 +341,44 @@ class Gateway:
                 except Exception:  # noqa: BLE001 - a crashing function is a failed delivery, retried
                     _log.exception("event delivery crashed")
                     ok = False
-                if ok:
-                    message.ack()
-                else:
-                    message.nack()
+                self._settle(message, ok, policy, subscription)
 
             self._pulls.append(subscriber.subscribe(path, callback=deliver))
+
+    def _settle(self, message: Any, ok: bool, policy: DeliveryPolicy, subscription: str) -> None:
+        """Ack a success; retry a failure after a backoff; after the last attempt, dead-letter it.
+
+        pstest has no dead-letter or retry policy, so the gateway plays Pub/Sub's part here.
+        """
+        with self._attempts_lock:
+            attempts = self._attempts.get(message.message_id, 0) + 1
+            self._attempts[message.message_id] = attempts
+        if ok:
+            message.ack()
+        elif policy.dead_letter_topic and attempts >= policy.max_attempts:
+            from google.cloud import pubsub_v1
+
+            attributes = {
+                **dict(message.attributes),
+                "CloudPubSubDeadLetterSourceDeliveryCount": str(attempts),
+                "CloudPubSubDeadLetterSourceSubscription": subscription,
+            }
+            topic = pubsub_v1.PublisherClient.topic_path(self.project, policy.dead_letter_topic)
+            self._dead_letter_publisher().publish(topic, message.data, **attributes).result(timeout=30)
+            message.ack()
+        else:
+            threading.Timer(policy.backoff(attempts), message.nack).start()
+            return
+        with self._attempts_lock:
+            self._attempts.pop(message.message_id, None)
+
+    def _dead_letter_publisher(self) -> Any:
+        from google.cloud import pubsub_v1
+
+        with self._attempts_lock:
+            if self._publisher is None:
+                self._publisher = pubsub_v1.PublisherClient()
+            return self._publisher
 
     # --- lifecycle -------------------------------------------------------------------------
 

@@ -71,6 +71,30 @@ def tool_environment(env: dict[str, str]) -> list[str]:
     return [f"export {key}={shlex.quote(value)}" for key, value in sorted(values.items())]
 
 
+def configure_demo_integrations(env: dict[str, str]) -> list[str]:
+    """Demo Twilio accounts (hotel, novahouse) and a Monday board (novahouse) on the local stand-ins,
+    with fresh tokens each start; the stand-ins are told the tokens so they check them."""
+    import requests
+
+    from shared.bootstrap import container
+
+    integrations = container().integrations
+    twilio, monday = env["TWILIO_BASE_URL"], env["MONDAY_BASE_URL"].rsplit("/v2", 1)[0]
+    numbers = {"hotel": "+48500100100", "novahouse": "+48500200200"}
+    for index, (tenant, number) in enumerate(numbers.items(), start=1):
+        sid, token = f"AC{index:032d}", secrets.token_urlsafe(24)
+        requests.post(f"{twilio}/_accounts", json={"sid": sid, "token": token}, timeout=5).raise_for_status()
+        integrations.set_twilio(tenant, account_sid=sid, auth_token=token, whatsapp_from=f"whatsapp:{number}")
+    monday_token = secrets.token_urlsafe(24)
+    requests.post(f"{monday}/_tokens", json={"token": monday_token}, timeout=5).raise_for_status()
+    integrations.set_monday("novahouse", api_token=monday_token, board_id="1000000001")
+    return [
+        f"WhatsApp      local Twilio at {twilio}: hotel {numbers['hotel']}, novahouse {numbers['novahouse']}",
+        f"Monday        local board 1000000001 (novahouse leads) at {monday}/_items?board=1000000001",
+        "Secrets       local Secret Manager (python -m tools.integrations show --tenant hotel)",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
@@ -78,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     port = args.port if port_is_free(args.port) else free_port()
     os.environ.setdefault("GRPC_VERBOSITY", "ERROR")  # gRPC's C core otherwise chatters about local server shutdowns
 
-    print("==> starting the local cloud (Firestore, Auth, Storage, Pub/Sub, Scheduler)", flush=True)
+    print("==> starting the local cloud (Firestore, Auth, Storage, Pub/Sub, Scheduler and the stand-ins)", flush=True)
     cloud = LocalCloud()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -95,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         notes += seed_tenants()
         scheduler = env.get("CLOUD_SCHEDULER_EMULATOR_HOST")
         notes.append(f"Backups       nightly-backup on the local Scheduler ({scheduler}); /api/backup/*")
+        notes += configure_demo_integrations(env)
         from tools.agents import create_demo_agents, login_table
 
         logins = login_table(create_demo_agents())

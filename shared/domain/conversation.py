@@ -97,6 +97,22 @@ class LastMessage(BaseModel):
     at: datetime
 
 
+class LeadInterest(BaseModel):
+    """What the guest was last quoted, so the lead that follows tells the CRM what they want."""
+
+    package: str
+    area_m2: float | None = None
+    quote: str
+
+
+class Attachment(BaseModel):
+    """A file a guest sent, copied into Cloud Storage (never publicly readable)."""
+
+    path: str  # object name in the media bucket
+    content_type: str  # sniffed from the bytes, not taken from the sender
+    size: int
+
+
 class Message(BaseModel):
     """One message in a conversation, as stored and as clients read it."""
 
@@ -115,6 +131,8 @@ class Message(BaseModel):
     audience: Audience = "all"
     confidence: float | None = None  # bot messages: how sure the knowledge was (agents see it)
     used: list[str] | None = None  # bot messages: FAQ, package and document ids the reply rests on
+    attachments: list[Attachment] | None = None
+    delivery_status: str | None = None  # WhatsApp: queued, sent, delivered, read, failed
 
     @property
     def guest_may_see(self) -> bool:
@@ -183,6 +201,8 @@ class Conversation(BaseModel):
     rated_at: datetime | None = None
     lead_id: str | None = None
     contact: str | None = None  # WhatsApp number or similar, for replies on the guest's channel
+    last_guest_at: datetime | None = None
+    interest: LeadInterest | None = None
     last_message: LastMessage | None = None
     takeover_count: int = 0
     handoff_at: datetime | None = None  # since when the guest waits for a person (agent first-response time)
@@ -233,14 +253,21 @@ class Conversation(BaseModel):
     def receive(self, message: Message, now: datetime, turns_per_minute: int) -> Transition:
         """A guest message arrives: counted against the session limit; a closed conversation reopens."""
         self._check_rate(now, turns_per_minute)
-        out = Transition(messages=[message])
-        if self.mode == "closed":
-            self.mode = "bot"
-            self.assigned_agent = None
-            out.messages.append(system_message(now + timedelta(microseconds=1), localized(_REOPENED, self.language)))
         self.guest_message_count += 1
-        self.append(out.messages, now)
-        return out
+        self.last_guest_at = now  # WhatsApp's 24-hour window for free-form replies starts here
+        self.append([message], now)
+        reopened = self.reopen(now + timedelta(microseconds=1))
+        return Transition(messages=[message, *reopened.messages])
+
+    def reopen(self, now: datetime) -> Transition:
+        """A closed conversation the guest writes to again goes back to the bot, with a notice."""
+        if self.mode != "closed":
+            return Transition(changed=False)
+        self.mode = "bot"
+        self.assigned_agent = None
+        notice = system_message(now, localized(_REOPENED, self.language))
+        self.append([notice], now)
+        return Transition(messages=[notice])
 
     def bot_reply(self, message: Message) -> Transition:
         """The bot's answer, refused once a human holds the conversation."""

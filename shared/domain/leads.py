@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from shared.domain.assistant import LeadFields
+from shared.domain.conversation import LeadInterest
+from shared.domain.quotes import Quote, format_quote
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # Polish and international numbers: 9+ digits with optional +48 and separators.
@@ -48,3 +50,12 @@ def merge_leads(*leads: LeadFields) -> LeadFields:
 def is_contactable(lead: LeadFields) -> bool:
     """A lead is worth sending to the CRM once there is a way to reach the guest."""
     return bool(lead.phone or lead.email)
+
+
+def lead_interest(quotes: list[Quote], language: str) -> LeadInterest | None:
+    """The first quote a reply gives, as the interest a later lead carries to the CRM."""
+    if not quotes:
+        return None
+    quote = quotes[0]
+    area = float(quote.quantity) if quote.unit == "m2" else None
+    return LeadInterest(package=quote.package_name, area_m2=area, quote=format_quote(quote, language))

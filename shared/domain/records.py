@@ -22,6 +22,9 @@ class Lead(BaseModel):
     phone: str | None = None
     email: str | None = None
     language: str
+    package: str | None = None  # what the guest asked about, for the CRM item
+    area_m2: float | None = None
+    quote: str | None = None
     created_at: datetime | None = None  # set only when the lead is first captured
     updated_at: datetime
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
+from shared.domain.channels import check_reply_window, reply_window_ends
 from shared.domain.conversation import (
     AgentRef,
     Conversation,
@@ -84,6 +85,7 @@ def public_conversation(conversation: Conversation) -> dict[str, Any]:
         "label": conversation_label(conversation),
         "contact": conversation.contact,
         "lead_id": conversation.lead_id,
+        "reply_window_ends": iso_utc(ends) if (ends := reply_window_ends(conversation)) else None,
     }
 
 
@@ -198,6 +200,7 @@ class AgentService:
                 raise ConflictError(f"Conversation is {conversation.mode}; take it over before replying")
             conversation.check_holder(principal.agent_ref, admin=principal.role == "admin")
             now = self.clock()
+            check_reply_window(conversation, now)
             message = Message(
                 id=new_message_id(now, "agent"),
                 role="agent",

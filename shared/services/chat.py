@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from shared.domain.channels import ChannelContact
 from shared.domain.conversation import (
     Conversation,
     Message,
@@ -199,16 +200,23 @@ class ChatService:
         )
         return {"session_id": session_id, "conversation_id": conversation.id, "token": token, "greeting": greeting}
 
-    def turn(self, body: dict[str, Any], origin: str | None = None) -> TurnResult:
-        """One guest message and the bot's answer (or silence when a human has the conversation)."""
+    def turn(self, body: dict[str, Any], origin: str | None = None, *, contact: ChannelContact | None = None) -> TurnResult:
+        """One guest message and the bot's answer (or silence when a human has the conversation).
+
+        A web guest is a session; a ``contact`` (WhatsApp) is keyed by its address instead.
+        """
         started = time.perf_counter()
         message = clean_text(body.get("message"), "message", MAX_MESSAGE_CHARS)
         tenant_id, knowledge = self._tenant(body.get("tenant"))
         self.check_origin(origin, knowledge)
         client_message_id = _client_message_id(body.get("client_message_id"))
         raw_session = body.get("session_id")
-        session_id = self.sessions.verified(raw_session) if raw_session is not None else self.sessions.issue()
-        conv_id = conversation_id_for(tenant_id, session_id)
+        if contact is not None:
+            session_id, raw_session = "", contact.address
+            conv_id = conversation_id_for(tenant_id, contact.address)
+        else:
+            session_id = self.sessions.verified(raw_session) if raw_session is not None else self.sessions.issue()
+            conv_id = conversation_id_for(tenant_id, session_id)
         now = self.clock()
         # A fresh session has nothing to read; otherwise this is the turn's one conversation read.
         current = self.conversations.get(tenant_id, conv_id) if raw_session is not None else None
@@ -228,7 +236,9 @@ class ChatService:
         plan = TurnPlan(
             tenant=tenant_id,
             conversation_id=conv_id,
-            channel="web",
+            channel=contact.channel if contact else "web",
+            contact=contact.address if contact else None,
+            attachments=list(contact.attachments) if contact else None,
             text=message,
             language=language,
             received_at=now,

@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from shared.domain.assistant import ModelFailure, ModelReply, ModelRequest, Turn
-from shared.domain.conversation import Conversation, localized
+from shared.domain.conversation import Conversation, LeadInterest, localized
 from shared.domain.experiments import Overrides
 from shared.domain.handoff import accepts_offer, handoff_notice, waiting_ack, wants_human
-from shared.domain.leads import extract_lead, is_contactable
+from shared.domain.leads import extract_lead, is_contactable, lead_interest
 from shared.services.ports import LanguageModel, TenantKnowledge
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class Reply:
     output_tokens: int = 0
     confidence: float | None = None  # how sure the knowledge was (agents see it on the message)
     used: list[str] = field(default_factory=list)  # FAQ, package and document ids the reply rests on
+    interest: LeadInterest | None = None  # the quote this reply gives, for the lead
 
 
 _FALLBACK = {
@@ -124,6 +125,7 @@ class Answerer:
                 intent=answer.intent or ("pricing" if answer.source == "tool" else "faq"),
                 suggestions=answer.suggestions,
                 packages=answer.package_ids,
+                interest=lead_interest(answer.quotes, language),
             )
         if answer.declined and not is_contactable(extract_lead(message)):
             # Nothing relevant enough: no passage goes to the model, the guest hears the truth.

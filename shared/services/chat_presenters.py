@@ -80,4 +80,9 @@ def public_message(message: Message) -> dict[str, Any]:
         body["author"] = message.author.model_dump()
     if message.audience != "all":
         body["audience"] = message.audience
+    if message.attachments:
+        # Only the file name: agents fetch it through the agent function, guests never by URL.
+        body["attachments"] = [
+            {"name": a.path.rsplit("/", 1)[-1], "content_type": a.content_type, "size": a.size} for a in message.attachments
+        ]
     return body

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from shared.domain.assistant import LeadFields
-from shared.domain.conversation import Conversation, Message, TurnRecord, iso_utc, new_message_id
+from shared.domain.conversation import Attachment, Conversation, Message, TurnRecord, iso_utc, new_message_id
 from shared.domain.events import LEAD_CAPTURED, ChatEvent
 from shared.domain.experiments import Experiment, enroll, with_outcomes
 from shared.domain.leads import is_contactable
@@ -48,6 +48,8 @@ class TurnPlan:
     lead_fields: LeadFields
     latency_ms: int
     client_message_id: str | None = None
+    contact: str | None = None  # a messaging channel's address (WhatsApp), where replies go
+    attachments: list[Attachment] | None = None
     record: TurnRecord | None = field(default=None, init=False)
 
     def new_conversation(self) -> Conversation:
@@ -56,6 +58,7 @@ class TurnPlan:
             id=self.conversation_id,
             tenant=self.tenant,
             channel=self.channel,
+            contact=self.contact,
             language=self.language,
             created_at=self.received_at,
             updated_at=self.received_at,
@@ -78,6 +81,7 @@ class TurnPlan:
             text=self.text,
             created_at=self.received_at,
             language=self.language,
+            attachments=self.attachments or None,
         )
         messages = list(conversation.receive(guest, self.received_at, self.turns_per_minute).messages)
         events: list[ChatEvent] = []
@@ -142,6 +146,8 @@ class TurnPlan:
             used=reply.used or None,
         )
         messages += conversation.bot_reply(message).messages
+        if reply.interest is not None:
+            conversation.interest = reply.interest
         return reply
 
     def _lead(self, conversation: Conversation) -> Lead | None:
@@ -157,6 +163,9 @@ class TurnPlan:
             phone=fields.phone,
             email=fields.email,
             language=self.language,
+            package=conversation.interest.package if conversation.interest else None,
+            area_m2=conversation.interest.area_m2 if conversation.interest else None,
+            quote=conversation.interest.quote if conversation.interest else None,
             created_at=None if conversation.lead_id else self.received_at,
             updated_at=self.received_at,
         )

@@ -24,6 +24,7 @@ CONVERSATION_KEYS = {
     "last_message",
     "assigned_agent",
     "rating",
+    "reply_window_ends",  # WhatsApp only; null on the web
 }
 
 

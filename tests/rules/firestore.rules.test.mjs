@@ -48,7 +48,8 @@ before(async () => {
     const db = ctx.firestore();
     const conversation = (tenant, id) => ({ tenant, session_id: `s_${id}`, mode: "bot", updated_at: new Date(), channel: "web" });
     await fs.setDoc(fs.doc(db, `tenants/${T}/conversations/${C1}`), conversation(T, "1"));
-    await fs.setDoc(fs.doc(db, `tenants/${T}/conversations/${C1}/messages/m1`), { role: "bot", text: "Dzień dobry", created_at: new Date() });
+    await fs.setDoc(fs.doc(db, `tenants/${T}/conversations/${C1}/messages/m1`), { role: "bot", text: "Dzień dobry", audience: "all", created_at: new Date() });
+    await fs.setDoc(fs.doc(db, `tenants/${T}/conversations/${C1}/messages/m2`), { role: "system", text: "The guest asked to talk to a person.", audience: "staff", created_at: new Date() });
     await fs.setDoc(fs.doc(db, `tenants/${T}/conversations/${C1}/notes/n1`), { text: "VIP", created_at: new Date() });
     await fs.setDoc(fs.doc(db, `tenants/${T}/conversations/${C2}`), conversation(T, "2"));
     await fs.setDoc(fs.doc(db, `tenants/${T}/conversations/${C2}/messages/m1`), { role: "guest", text: "hej", created_at: new Date() });
@@ -88,7 +89,14 @@ if (!reachable) test("firestore.rules (all rules tests)", { skip }, () => {});
   test("a guest reads its own conversation and its messages", async () => {
     const db = guest();
     await assertSucceeds(fs.getDoc(conv(db, T, C1)));
-    await assertSucceeds(fs.getDocs(fs.query(messages(db, T, C1), fs.orderBy("created_at", "desc"), fs.limit(500))));
+    const mine = fs.where("audience", "in", ["all", "guest"]);
+    await assertSucceeds(fs.getDocs(fs.query(messages(db, T, C1), mine, fs.orderBy("created_at", "desc"), fs.limit(500))));
+  });
+
+  test("a guest never reads a staff-only notice", async () => {
+    const db = guest();
+    await assertFails(fs.getDocs(fs.query(messages(db, T, C1), fs.orderBy("created_at", "desc"), fs.limit(500))));
+    await assertFails(fs.getDoc(fs.doc(messages(db, T, C1), "m2")));
   });
 
   test("a guest reads no internal notes, no other conversation and no list", async () => {

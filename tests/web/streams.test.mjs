@@ -106,6 +106,22 @@ describe("the agent's conversation list", () => {
 });
 
 describe("the message stream", () => {
+  test("a guest's stream (audience all or guest) never carries a staff-only notice", async () => {
+    const tenant = randomId("tenant");
+    const conv = `tenants/${tenant}/conversations/c-1`;
+    await seeder.set(conv, conversation(tenant, "1"));
+    await seeder.set(`${conv}/messages/m-1`, { role: "guest", text: "Chcę konsultanta", audience: "all", created_at: ts(-60) });
+    await seeder.set(`${conv}/messages/m-2`, { role: "system", text: "Gość poprosił o rozmowę z konsultantem.", audience: "staff", created_at: ts(-59) });
+    await seeder.set(`${conv}/messages/m-3`, { role: "system", text: "Konsultant Anna dołączył(a) do rozmowy.", audience: "guest", created_at: ts(-58) });
+
+    let texts = null;
+    const key = { tenant, conversationId: "c-1", audience: ["all", "guest"] };
+    const stop = watchMessages(sdk, newDb(host), key, { onMessages: (list) => (texts = list.map((m) => m.text)) });
+    await waitFor(() => texts?.length === 2, "the guest's snapshot");
+    assert.deepEqual(texts, ["Chcę konsultanta", "Konsultant Anna dołączył(a) do rozmowy."]);
+    stop();
+  });
+
   test("updates live in creation order, and the conversation document follows hand-offs", async () => {
     const tenant = randomId("tenant");
     const conv = `tenants/${tenant}/conversations/c-1`;

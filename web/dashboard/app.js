@@ -569,8 +569,9 @@ class Dashboard {
     if (!this.composer || !this.current) return;
     const c = this.current;
     const mine = c.mode === "human" && c.assignedAgent?.uid === this.me.uid;
-    if (!mine) {
-      const hint = c.mode === "closed" ? t.replyHintClosed : c.mode === "human" && c.assignedAgent ? t.replyHintOther(c.assignedAgent.name) : t.replyHintTakeOver;
+    const windowClosed = c.replyWindowEnds && c.replyWindowEnds <= new Date(); // WhatsApp's 24-hour rule
+    if (!mine || windowClosed) {
+      const hint = windowClosed && mine ? t.replyHintWhatsAppWindow : c.mode === "closed" ? t.replyHintClosed : c.mode === "human" && c.assignedAgent ? t.replyHintOther(c.assignedAgent.name) : t.replyHintTakeOver;
       this.replyInput = null;
       replaceChildren(this.composer, h("p", { class: "composer-hint", text: hint }));
       return;
@@ -646,7 +647,20 @@ class Dashboard {
       h("div", { class: "msg-head" }, h("span", { class: "msg-who", text: who }), m.source && m.role === "bot" ? h("span", { class: "msg-source", text: m.source }) : null, m.role === "bot" && m.confidence != null ? h("span", { class: "msg-confidence", text: t.confidence(m.confidence) }) : null, h("span", { class: "msg-time", text: m.local ? "…" : formatTime(m.createdAt, lang) })),
       h("div", { class: "msg-text", text: m.text }),
       m.role === "bot" && m.used?.length ? h("div", { class: "msg-used", text: `${t.usedKnowledge}: ${m.used.join(", ")}` }) : null,
+      m.attachments?.length ? h("div", { class: "msg-files" }, ...m.attachments.map((a) => this.attachmentItem(a))) : null,
     );
+  }
+
+  attachmentItem(a) {
+    // The bucket is private: fetch with the agent's token, then show a thumbnail (images) or a link (PDF).
+    const conversationId = this.selectedId;
+    const link = h("a", { class: "msg-file", href: "#", target: "_blank", rel: "noopener", text: a.contentType === "application/pdf" ? `PDF · ${Math.ceil(a.size / 1024)} KB` : "…" });
+    this.api.media(conversationId, a.name).then((blob) => {
+      const url = URL.createObjectURL(blob);
+      link.href = url;
+      if (a.contentType.startsWith("image/")) replaceChildren(link, h("img", { class: "msg-thumb", src: url, alt: a.name }));
+    }, () => { link.textContent = t.actionFailed; });
+    return link;
   }
 
   renderNotes() {

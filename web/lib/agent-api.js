@@ -25,6 +25,15 @@ export class AgentApi {
     return this.call("GET", "/api/agent/me");
   }
 
+  /** A file the guest sent, as a Blob (the bucket is private; only the agent function reads it). */
+  async media(id, name) {
+    const token = await this.getToken();
+    const url = buildUrl(this.baseUrl, `/api/agent/conversations/${encodeURIComponent(id)}/media/${encodeURIComponent(name)}`);
+    const response = await this.fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return response.blob();
+  }
+
   /** → {conversations: [...newest activity first], cursor} */
   conversations({ mode = null, limit = 50, after = null } = {}) {
     return this.call("GET", "/api/agent/conversations", { params: { mode, limit, after } });

@@ -15,6 +15,12 @@ export function normalizeMessage(id, data) {
     confidence: typeof data.confidence === "number" ? data.confidence : null,
     used: Array.isArray(data.used) ? data.used.map(String) : [],
     author: data.author ? { uid: data.author.uid ?? null, name: data.author.name ?? "" } : null,
+    // Files the guest sent (WhatsApp): the API gives their name, a Firestore document their path.
+    attachments: (Array.isArray(data.attachments) ? data.attachments : []).map((a) => ({
+      name: a.name ?? String(a.path ?? "").split("/").pop(),
+      contentType: a.content_type ?? "",
+      size: a.size ?? 0,
+    })),
     local: false,
     failed: false,
   };

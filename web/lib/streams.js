@@ -32,6 +32,8 @@ export function normalizeConversation(id, data) {
     label: data.label ?? firstGuestWords(data.recent),
     contact: data.contact ?? null,
     leadId: data.lead_id ?? data.leadId ?? null,
+    // WhatsApp: free-form replies only within 24 h of the guest's last message (API field, or derived from the document).
+    replyWindowEnds: toDate(data.reply_window_ends) ?? whatsAppWindowEnds(data),
   };
 }
 
@@ -40,6 +42,13 @@ function firstGuestWords(recent) {
   if (!first) return null;
   const text = String(first.text).split(/\s+/).join(" ").trim();
   return text.length <= 60 ? text : `${text.slice(0, 59).trimEnd()}…`;
+}
+
+const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
+
+function whatsAppWindowEnds(data) {
+  const lastGuest = data.channel === "whatsapp" ? toDate(data.last_guest_at) : null;
+  return lastGuest ? new Date(lastGuest.getTime() + WHATSAPP_WINDOW_MS) : null;
 }
 
 export function normalizeNote(id, data) {
@@ -92,9 +101,11 @@ export function watchConversation(sdk, db, { tenant, conversationId }, { onConve
   });
 }
 
-export function messagesQuery(sdk, db, { tenant, conversationId, max = MESSAGE_LIMIT }) {
+export function messagesQuery(sdk, db, { tenant, conversationId, max = MESSAGE_LIMIT, audience = null }) {
   const messages = sdk.collection(db, `${conversationsPath(tenant)}/${conversationId}/messages`);
-  return sdk.query(messages, sdk.orderBy("created_at", "desc"), sdk.limit(max));
+  // A guest asks only for what is meant for them: the rules refuse a query that could return staff-only notices.
+  const only = audience ? [sdk.where("audience", "in", audience)] : [];
+  return sdk.query(messages, ...only, sdk.orderBy("created_at", "desc"), sdk.limit(max));
 }
 
 /** The conversation's messages (oldest first); every snapshot is the complete current list. */

@@ -350,7 +350,8 @@ class ChatWidget {
           const { sdk, db } = this.firebase;
           stop = allReady(
             [
-              (handlers) => watchMessages(sdk, db, key, { ...handlers, onMessages: (list) => this.onMessages(list) }),
+              (handlers) =>
+                watchMessages(sdk, db, { ...key, audience: ["all", "guest"] }, { ...handlers, onMessages: (list) => this.onMessages(list) }),
               (handlers) => watchConversation(sdk, db, key, { ...handlers, onConversation: (c) => c && this.onConversation(c) }),
             ],
             { onReady, onError },

@@ -1,0 +1,95 @@
+"""Records of outside deliveries: which CRM item a lead became, and dead-lettered events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from shared.domain.events import ChatEvent
+from shared.services.crm import LeadDeliveries
+from shared.services.dead_letters import DeadLetters
+
+if TYPE_CHECKING:
+    from google.cloud import firestore
+
+
+class FirestoreLeadDeliveries(LeadDeliveries):
+    """``tenants/{t}/crm_items/{lead_id}``."""
+
+    def __init__(self, db: firestore.Client) -> None:
+        self._db = db
+
+    def _ref(self, tenant: str, lead_id: str) -> Any:
+        return self._db.collection("tenants").document(tenant).collection("crm_items").document(lead_id)
+
+    def item_for(self, tenant: str, lead_id: str) -> str | None:
+        data = self._ref(tenant, lead_id).get().to_dict()
+        return str(data["item_id"]) if data else None
+
+    def record(self, tenant: str, lead_id: str, item_id: str) -> None:
+        self._ref(tenant, lead_id).set({"item_id": item_id, "crm": "monday", "at": datetime.now(UTC)})
+
+
+class InMemoryLeadDeliveries(LeadDeliveries):
+    """Lead deliveries for unit tests."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], str] = {}
+
+    def item_for(self, tenant: str, lead_id: str) -> str | None:
+        return self.items.get((tenant, lead_id))
+
+    def record(self, tenant: str, lead_id: str, item_id: str) -> None:
+        self.items[(tenant, lead_id)] = item_id
+
+
+class FirestoreDeadLetters(DeadLetters):
+    """``tenants/{t}/dead_letters/{event_id}`` plus a counter in ``registry/dead_letters``."""
+
+    def __init__(self, db: firestore.Client) -> None:
+        self._db = db
+
+    def record(self, event_id: str, event: ChatEvent, attempts: int | None) -> None:
+        from google.cloud import firestore
+
+        ref = self._db.collection("tenants").document(event.tenant).collection("dead_letters").document(event_id)
+        if ref.get().exists:
+            return  # the dead-letter topic redelivered it: counted once
+        batch = self._db.batch()
+        # The event type and when, never its data: a lead carries personal details.
+        batch.set(ref, {"type": event.type, "attempts": attempts, "at": datetime.now(UTC)})
+        batch.set(self._db.collection("registry").document("dead_letters"), {"count": firestore.Increment(1)}, merge=True)
+        batch.commit()
+
+    def count(self) -> int:
+        data = self._db.collection("registry").document("dead_letters").get().to_dict() or {}
+        return int(data.get("count", 0))
+
+    def recent(self, tenant: str, limit: int) -> list[dict[str, Any]]:
+        from google.cloud import firestore
+
+        query = (
+            self._db.collection("tenants")
+            .document(tenant)
+            .collection("dead_letters")
+            .order_by("at", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+        )
+        return [{"id": d.id, **(d.to_dict() or {})} for d in query.stream()]
+
+
+class InMemoryDeadLetters(DeadLetters):
+    """Dead letters for unit tests."""
+
+    def __init__(self) -> None:
+        self.events: dict[str, tuple[ChatEvent, int | None]] = {}
+
+    def record(self, event_id: str, event: ChatEvent, attempts: int | None) -> None:
+        self.events.setdefault(event_id, (event, attempts))
+
+    def count(self) -> int:
+        return len(self.events)
+
+    def recent(self, tenant: str, limit: int) -> list[dict[str, Any]]:
+        found = [{"id": k, "type": e.type, "attempts": a} for k, (e, a) in self.events.items() if e.tenant == tenant]
+        return found[-limit:][::-1]

@@ -1,0 +1,116 @@
+"""WhatsApp bookkeeping in Firestore and guests' media in Cloud Storage (plus fakes for unit tests)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from shared.services.media import MediaStore
+from shared.services.whatsapp import WhatsAppRecords
+
+if TYPE_CHECKING:
+    from google.cloud import firestore, storage  # type: ignore[attr-defined]
+
+
+class GcsMediaStore(MediaStore):
+    """A private bucket; objects are read by agents through the functions, never publicly."""
+
+    def __init__(self, client: storage.Client, bucket: str) -> None:
+        self._client = client
+        self._bucket = bucket
+
+    def put(self, path: str, data: bytes, content_type: str) -> None:
+        self._client.bucket(self._bucket).blob(path).upload_from_string(data, content_type=content_type)
+
+    def get(self, path: str) -> tuple[bytes, str] | None:
+        blob = self._client.bucket(self._bucket).get_blob(path)
+        if blob is None:
+            return None
+        return blob.download_as_bytes(), str(blob.content_type or "application/octet-stream")
+
+
+class FirestoreWhatsAppRecords(WhatsAppRecords):
+    """``tenants/{t}/whatsapp_inbound/{sid}`` (received, answered) and ``tenants/{t}/whatsapp_outbound/{sid}`` (status)."""
+
+    def __init__(self, db: firestore.Client) -> None:
+        self._db = db
+
+    def _doc(self, tenant: str, kind: str, sid: str) -> Any:
+        return self._db.collection("tenants").document(tenant).collection(f"whatsapp_{kind}").document(sid)
+
+    def accept(self, tenant: str, inbound_sid: str) -> bool:
+        from google.api_core import exceptions
+
+        try:
+            self._doc(tenant, "inbound", inbound_sid).create({"received_at": datetime.now(UTC)})
+        except (exceptions.AlreadyExists, exceptions.Conflict):
+            return False
+        return True
+
+    def release(self, tenant: str, inbound_sid: str) -> None:
+        self._doc(tenant, "inbound", inbound_sid).delete()
+
+    def replied(self, tenant: str, inbound_sid: str) -> bool:
+        return "reply" in (self._doc(tenant, "inbound", inbound_sid).get().to_dict() or {})
+
+    def record_reply(self, tenant: str, inbound_sid: str, outbound_sid: str, conversation_id: str) -> None:
+        now = datetime.now(UTC)
+        batch = self._db.batch()
+        answered = {"reply": outbound_sid, "conversation_id": conversation_id, "replied_at": now}
+        batch.set(self._doc(tenant, "inbound", inbound_sid), answered, merge=True)
+        if outbound_sid:
+            status = {"conversation_id": conversation_id, "status": "queued", "at": now}
+            batch.set(self._doc(tenant, "outbound", outbound_sid), status)
+        batch.commit()
+
+    def update_status(self, tenant: str, outbound_sid: str, status: str) -> bool:
+        ref = self._doc(tenant, "outbound", outbound_sid)
+        if not ref.get().exists:
+            return False
+        ref.update({"status": status, "at": datetime.now(UTC)})
+        return True
+
+
+class InMemoryMediaStore(MediaStore):
+    """Media for unit tests."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+
+    def put(self, path: str, data: bytes, content_type: str) -> None:
+        self.objects[path] = (data, content_type)
+
+    def get(self, path: str) -> tuple[bytes, str] | None:
+        return self.objects.get(path)
+
+
+class InMemoryWhatsAppRecords(WhatsAppRecords):
+    """WhatsApp bookkeeping for unit tests."""
+
+    def __init__(self) -> None:
+        self.accepted: set[tuple[str, str]] = set()
+        self.inbound: dict[tuple[str, str], str] = {}
+        self.outbound: dict[tuple[str, str], str] = {}
+
+    def accept(self, tenant: str, inbound_sid: str) -> bool:
+        if (tenant, inbound_sid) in self.accepted:
+            return False
+        self.accepted.add((tenant, inbound_sid))
+        return True
+
+    def release(self, tenant: str, inbound_sid: str) -> None:
+        self.accepted.discard((tenant, inbound_sid))
+
+    def replied(self, tenant: str, inbound_sid: str) -> bool:
+        return (tenant, inbound_sid) in self.inbound
+
+    def record_reply(self, tenant: str, inbound_sid: str, outbound_sid: str, conversation_id: str) -> None:
+        self.inbound[(tenant, inbound_sid)] = outbound_sid
+        if outbound_sid:
+            self.outbound[(tenant, outbound_sid)] = "queued"
+
+    def update_status(self, tenant: str, outbound_sid: str, status: str) -> bool:
+        if (tenant, outbound_sid) not in self.outbound:
+            return False
+        self.outbound[(tenant, outbound_sid)] = status
+        return True
