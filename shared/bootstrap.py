@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from shared.services.health import Check
     from shared.services.outbox import OutboxRelay
     from shared.services.ports import ConversationRepository, EventPublisher, LanguageModel, TenantRepository
+    from shared.services.privacy import PrivacyService
 
 
 class Container:
@@ -125,11 +126,23 @@ class Container:
 
         return FirestoreEventLedger(self.clients.firestore)
 
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        from shared.adapters.firestore_privacy import FirestorePersonalDataStore
+        from shared.services.privacy import PrivacyService
+
+        store = FirestorePersonalDataStore(self.clients.firestore, self.clients.storage, self.settings.upload_buckets)
+        return PrivacyService(store)
+
     def event_handlers(self) -> dict[str, EventHandler]:
         """What the ``events`` function does for each event type."""
-        from shared.domain.events import OUTBOX_SWEEP
+        from shared.domain.events import OUTBOX_SWEEP, RETENTION_SWEEP
 
-        return {OUTBOX_SWEEP: self._sweep_outbox}
+        return {OUTBOX_SWEEP: self._sweep_outbox, RETENTION_SWEEP: lambda _event: self._sweep_retention()}
+
+    def _sweep_retention(self) -> None:
+        # Cloud Scheduler publishes a daily ``retention.sweep`` (infra/resources.yaml); TTL does the same in production.
+        self.privacy.sweep()
 
     def _sweep_outbox(self, _event: object) -> None:
         # Cloud Scheduler publishes an ``outbox.sweep`` event every minute (infra/resources.yaml).

@@ -42,6 +42,7 @@ class TurnPlan:
     day: str
     turns_per_minute: int
     reply: Reply | None
+    retention_days: int
     lead_fields: LeadFields
     latency_ms: int
     client_message_id: str | None = None
@@ -56,6 +57,7 @@ class TurnPlan:
             language=self.language,
             created_at=self.received_at,
             updated_at=self.received_at,
+            retention_days=self.retention_days,
         )
 
     def change(self, current: Conversation | None) -> ConversationWrite:
