@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from shared.services.media import MediaStore
     from shared.services.outbox import OutboxRelay
     from shared.services.ports import ConversationRepository, EventPublisher, LanguageModel, TenantRepository
+    from shared.services.privacy import PrivacyService
     from shared.services.whatsapp import WhatsAppChannel
 
 
@@ -280,10 +281,18 @@ class Container:
         """Where an agent opens a conversation (the CRM item links to it)."""
         return f"{(self.settings.public_url or '').rstrip('/')}/dashboard?conversation={conversation_id}"
 
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        from shared.adapters.firestore_privacy import FirestorePersonalDataStore
+        from shared.services.privacy import PrivacyService
+
+        store = FirestorePersonalDataStore(self.clients.firestore, self.clients.storage, self.settings.upload_buckets)
+        return PrivacyService(store)
+
     def event_handlers(self) -> dict[str, EventHandler]:
         """What the ``events`` function does for each event type."""
         from shared.adapters.delivery_records import FirestoreLeadDeliveries
-        from shared.domain.events import AGENT_REPLIED, LEAD_CAPTURED, OUTBOX_SWEEP
+        from shared.domain.events import AGENT_REPLIED, LEAD_CAPTURED, OUTBOX_SWEEP, RETENTION_SWEEP
         from shared.services.crm import LeadToCrm
         from shared.services.whatsapp import WHATSAPP_INBOUND
 
@@ -298,10 +307,15 @@ class Container:
 
         return {
             OUTBOX_SWEEP: self._sweep_outbox,
+            RETENTION_SWEEP: lambda _event: self._sweep_retention(),
             LEAD_CAPTURED: LeadToCrm(self.integrations, self.crm_board, deliveries, self.conversation_url),
             WHATSAPP_INBOUND: whatsapp_inbound,
             AGENT_REPLIED: lambda event: self.whatsapp.send_agent_reply(event, callback(event.tenant)),
         }
+
+    def _sweep_retention(self) -> None:
+        # Cloud Scheduler publishes a daily ``retention.sweep`` (infra/resources.yaml); TTL does the same in production.
+        self.privacy.sweep()
 
     def _sweep_outbox(self, _event: object) -> None:
         # Cloud Scheduler publishes an ``outbox.sweep`` event every minute (infra/resources.yaml).

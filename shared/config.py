@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     chat_events_topic: str = Field("chat-events", alias="CHAT_EVENTS_TOPIC")
     backup_requests_topic: str = Field("backup-requests", alias="BACKUP_REQUESTS_TOPIC")
     backup_bucket: str = Field("demo-chatdesk-backups", alias="BACKUP_BUCKET")
+    uploads_bucket: str = Field("demo-chatdesk-uploads", alias="UPLOADS_BUCKET")
 
     # Backups: retention (the bucket's lifecycle rule in infra/resources.yaml is the backstop), cursor
     # page size, the days of metric shards looked for at least (their day documents do not exist, so
@@ -112,6 +113,11 @@ class Settings(BaseSettings):
         if self.environment == "production":
             return frozenset()
         return frozenset(o.strip() for o in self.dev_origins.split(",") if o.strip())
+
+    @property
+    def upload_buckets(self) -> tuple[str, ...]:
+        """Buckets holding guests' files (an erasure deletes theirs)."""
+        return (self.uploads_bucket, self.media_bucket)
 
     @property
     def ai_enabled(self) -> bool:

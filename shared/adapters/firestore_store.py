@@ -260,6 +260,7 @@ class FirestoreConversationRepository(ConversationRepository, Outbox):
         ref = self._ref(conversation.tenant, conversation.id)
         data = stamp("conversation", conversation.model_dump(exclude={"id"}))
         data["version"] = conversation.version + 1
+        data["expire_at"] = conversation.expire_at  # Firestore TTL deletes what retention no longer allows
         writes = len(write.messages) + len(write.notes) + len(write.events)
         if write.changed is None or write.changed:
             if conversation.version == 0:
@@ -267,7 +268,8 @@ class FirestoreConversationRepository(ConversationRepository, Outbox):
             else:
                 revision = ref.collection("revisions").document(f"{conversation.version + 1:08d}")
                 batch.create(revision, {"at": firestore.SERVER_TIMESTAMP})
-                fields = data if write.changed is None else {k: data[k] for k in write.changed | {"version"} if k in data}
+                written = (write.changed or set()) | {"version", "expire_at"}
+                fields = data if write.changed is None else {k: data[k] for k in written if k in data}
                 batch.update(ref, fields)
                 writes += 1
             writes += 1
@@ -276,14 +278,14 @@ class FirestoreConversationRepository(ConversationRepository, Outbox):
             batch.set(assignment, stamp("assignment", write.assignment.model_dump()))
             writes += 1
         for message in write.messages:
-            batch.set(
-                ref.collection("messages").document(message.id),
-                stamp("message", message.model_dump(exclude={"id"}, exclude_none=True)),
-            )
+            stored = {**message.model_dump(exclude={"id"}, exclude_none=True), "expire_at": conversation.expire_at}
+            batch.set(ref.collection("messages").document(message.id), stamp("message", stored))
         for note in write.notes:
             batch.set(ref.collection("notes").document(note.id), stamp("note", note.model_dump(exclude={"id"})))
         for event in write.events:
             entry = {"event": event.model_dump(mode="json"), "delivered": False, "created_at": firestore.SERVER_TIMESTAMP}
+            # Top-level, so an erasure finds a guest's events (the local server cannot filter nested fields).
+            entry["conversation_id"] = conversation.id
             batch.set(self._tenant(event.tenant).collection("outbox").document(event.id), entry)
         if write.lead is not None:
             # Merged: later turns add fields to the lead, never erase them or the capture time.

@@ -213,6 +213,13 @@ class Conversation(BaseModel):
     # Bumped by every committed change; a commit is conditional on the version it was computed from.
     version: int = 0
     turns: list[TurnRecord] = Field(default_factory=list)
+    # The tenant's retention when the conversation began; Firestore's TTL deletes it at expire_at.
+    retention_days: int = 365
+
+    @property
+    def expire_at(self) -> datetime:
+        """When the conversation (and each message stored with it) may be deleted: retention after the last activity."""
+        return self.updated_at + timedelta(days=self.retention_days)
 
     def append(self, messages: list[Message], now: datetime) -> None:
         """Count new messages, keep the model's recent turns and the newest message."""

@@ -13,6 +13,8 @@ AGENT_REPLIED = "agent.replied"
 HANDOFF_REQUESTED = "handoff.requested"
 # Asks the events function to republish outbox entries that were stored but not delivered.
 OUTBOX_SWEEP = "outbox.sweep"
+# Asks the events function to delete conversations idle past their tenant's retention (GDPR).
+RETENTION_SWEEP = "retention.sweep"
 
 
 def new_event_id() -> str:

@@ -27,6 +27,7 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Origin = Annotated[str, StringConstraints(pattern=r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$")]
+PageUrl = Annotated[str, StringConstraints(pattern=r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:/[^\s\"'<>]*)?$", max_length=500)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Price = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
 Unit = Literal["m2", "night"]
@@ -58,6 +59,9 @@ class Tenant(_Strict):
     greeting: dict[Language, NonEmpty] = Field(default_factory=dict)
     handoff_keywords: list[NonEmpty] = Field(default_factory=list)
     model: str | None = None
+    # GDPR: conversations idle longer than this are deleted (Firestore TTL + a daily sweep).
+    retention_days: int = Field(365, ge=1, le=3650)
+    privacy_policy_url: PageUrl | None = None
 
     @field_validator("languages")
     @classmethod

@@ -154,7 +154,9 @@ class ChatService:
 
         return detect_language(message, tenant.languages, current or tenant.default_language)
 
-    def _new_conversation(self, tenant: str, session_id: str, language: str, now: datetime, channel: str = "web") -> Conversation:
+    def _new_conversation(
+        self, tenant: str, session_id: str, language: str, now: datetime, retention_days: int, channel: str = "web"
+    ) -> Conversation:
         return Conversation(
             id=conversation_id_for(tenant, session_id),
             tenant=tenant,
@@ -162,6 +164,7 @@ class ChatService:
             language=language,
             created_at=now,
             updated_at=now,
+            retention_days=retention_days,
         )
 
     # --- use cases -------------------------------------------------------------------------
@@ -177,7 +180,7 @@ class ChatService:
         )
         now = self.clock()
         session_id = self.sessions.issue()
-        conversation = self._new_conversation(tenant_id, session_id, language, now)
+        conversation = self._new_conversation(tenant_id, session_id, language, now, pack.tenant.retention_days)
         overrides = enroll(conversation, knowledge.experiments)  # A/B: the variant is fixed at the first turn
         greeting = overrides.greeting or pack.tenant.greeting.get(language) or next(iter(pack.tenant.greeting.values()), "")
         if not greeting:
@@ -247,6 +250,7 @@ class ChatService:
             turns_per_minute=self.settings.session_turns_per_minute,
             reply=reply,
             experiments=knowledge.experiments,
+            retention_days=pack.tenant.retention_days,
             lead_fields=lead_fields,
             latency_ms=int((time.perf_counter() - started) * 1000),
             client_message_id=client_message_id,

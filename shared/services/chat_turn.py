@@ -45,6 +45,7 @@ class TurnPlan:
     turns_per_minute: int
     reply: Reply | None
     experiments: Sequence[Experiment]
+    retention_days: int
     lead_fields: LeadFields
     latency_ms: int
     client_message_id: str | None = None
@@ -62,6 +63,7 @@ class TurnPlan:
             language=self.language,
             created_at=self.received_at,
             updated_at=self.received_at,
+            retention_days=self.retention_days,
         )
 
     def change(self, current: Conversation | None) -> ConversationWrite:
