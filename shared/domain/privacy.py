@@ -42,13 +42,15 @@ def parse_contact(raw: object) -> ContactRef:
 
 
 def phone_variants(phone: str) -> list[str]:
-    """How the same number may have been stored: with or without +, and with or without Poland's 48."""
+    """How the same number may have been stored: with or without +, with or without Poland's 48, as a WhatsApp address."""
     digits = phone.lstrip("+")
     variants = {phone, digits, "+" + digits}
     if len(digits) == 9:
         variants |= {"48" + digits, "+48" + digits}
     if digits.startswith("48") and len(digits) == 11:
         variants.add(digits[2:])
+    # A WhatsApp conversation keeps the guest's address as Twilio gives it: whatsapp:+48…
+    variants |= {f"whatsapp:{v}" for v in variants if v.startswith("+")}
     return sorted(variants)
 
 
