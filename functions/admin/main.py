@@ -91,17 +91,20 @@ WIDGETS = {
 }
 
 
-@app.route("/api/widgets/<group>/<name>")
-def widget(request: Request, group: str, name: str) -> dict[str, Any]:
-    from shared.domain.errors import NotFoundError
+def _widget(method: str) -> Any:
+    def handler(request: Request) -> dict[str, Any]:
+        principal = _principal(request)
+        _require(principal, "metrics")
+        result: dict[str, Any] = getattr(container().widgets, method)(principal.tenant, request.args.to_dict())
+        return result
 
-    principal = _principal(request)
-    _require(principal, "metrics")
-    method = WIDGETS.get(f"{group}/{name}")
-    if method is None:
-        raise NotFoundError(f"No widget {group}/{name}")
-    result: dict[str, Any] = getattr(container().widgets, method)(principal.tenant, request.args.to_dict())
-    return result
+    handler.__name__ = f"widget_{method}"
+    return handler
+
+
+# One route per widget, so the OpenAPI document names each of them.
+for _path, _method in WIDGETS.items():
+    app.route(f"/api/widgets/{_path}")(_widget(_method))
 
 
 @app.route("/api/widgets/custom", methods=["POST"])
@@ -168,6 +171,8 @@ def import_knowledge(request: Request) -> dict[str, Any]:
     principal = _principal(request)
     _require(principal, "knowledge")
     return container().knowledge.replace(principal.tenant, request.get_data(cache=True))
+
+
 # --- backups (scope "backups"; always the caller's own tenant) ----------------------------
 
 
@@ -211,6 +216,23 @@ def get_backup_schedule(request: Request) -> dict[str, Any]:
 def set_backup_schedule(request: Request) -> dict[str, Any]:
     tenant, backups = _backups(request)
     return backups.set_schedule(tenant, json_body(request))
+
+
+# --- guests' personal data (GDPR / RODO; scope "contacts") --------------------------------
+
+
+@app.route("/api/admin/contacts/<contact>/export")
+def export_contact(request: Request, contact: str) -> dict[str, Any]:
+    principal = _principal(request)
+    _require(principal, "contacts")
+    return container().privacy.export(principal.tenant, contact)
+
+
+@app.route("/api/admin/contacts/<contact>", methods=["DELETE"])
+def erase_contact(request: Request, contact: str) -> dict[str, Any]:
+    principal = _principal(request)
+    _require(principal, "contacts")
+    return container().privacy.erase(principal.tenant, contact, actor=principal.actor)
 
 
 def admin(request: Request) -> Response:

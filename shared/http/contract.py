@@ -142,6 +142,36 @@ class MessageBody(_Body):
     author: AgentRefBody | None = None
 
 
+class WelcomeQuery(_Request):
+    tenant: str = TenantId
+    language: str | None = Field(None, pattern=_pattern(LANGUAGE))
+
+
+class Availability(_Body):
+    open: bool
+    next_opening: str | None
+    timezone: str
+    text: str
+
+
+class WelcomeResponse(_Body):
+    tenant: str
+    language: str
+    availability: Availability
+    suggestions: list[str]
+
+
+class CancelWaitRequest(_Request):
+    conversation_id: str = Field(pattern=_pattern(CONVERSATION_ID))
+    session_id: str = Field(pattern=_pattern(SESSION_ID))
+
+
+class CancelWaitResponse(_Body):
+    success: bool
+    conversation_id: str
+    mode: Literal["bot", "pending", "human", "closed"]
+
+
 class PollResponse(_Body):
     messages: list[MessageBody]
     cursor: str | None
@@ -225,9 +255,11 @@ class Operation:
     method: Method
     path: str  # werkzeug syntax, as the function registers it: /api/x/<conversation_id>
     summary: str
-    responses: dict[int, type[BaseModel]]
+    responses: dict[int, type[BaseModel] | str]  # a model for JSON, or the media type of a non-JSON body
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
+    form: type[BaseModel] | None = None  # an application/x-www-form-urlencoded body (Twilio's webhooks)
+    raw_body: bool = False  # a document the service parses itself (a knowledge pack: YAML or JSON)
     security: Security = "none"
     errors: tuple[int, ...] = ()
     tags: tuple[str, ...] = field(default_factory=tuple)
@@ -282,6 +314,24 @@ OPERATIONS: tuple[Operation, ...] = (
         {200: PollResponse},
         query=PollQuery,
         errors=_GUEST_ERRORS,
+    ),
+    Operation(
+        "chat",
+        "GET",
+        "/api/chat/welcome",
+        "What the widget shows before the guest asks: opening hours, starter questions",
+        {200: WelcomeResponse},
+        query=WelcomeQuery,
+        errors=_GUEST_ERRORS,
+    ),
+    Operation(
+        "chat",
+        "POST",
+        "/api/chat/cancel-handoff",
+        "The guest stops waiting for a person (409 unless waiting)",
+        {200: CancelWaitResponse},
+        body=CancelWaitRequest,
+        errors=(*_GUEST_ERRORS, 409),
     ),
     Operation(
         "agent", "GET", "/api/agent/me", "The signed-in agent", {200: AgentMe}, security="firebase", errors=(401, 403, 503)
@@ -350,6 +400,15 @@ OPERATIONS: tuple[Operation, ...] = (
         "Leave an internal note (guests never see it)",
         {200: ActionResponse},
         body=TextRequest,
+        security="firebase",
+        errors=_STAFF_ERRORS,
+    ),
+    Operation(
+        "agent",
+        "GET",
+        f"{_CONVERSATION}/media/<name>",
+        "A photo or PDF the guest sent (staff only)",
+        {200: "application/octet-stream"},
         security="firebase",
         errors=_STAFF_ERRORS,
     ),

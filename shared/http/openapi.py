@@ -8,13 +8,21 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.domain.validation import CONVERSATION_ID
+from shared.domain.validation import CONVERSATION_ID, TENANT_ID
 from shared.http.contract import OPERATIONS, ErrorBody, Operation
+from shared.http.contract_admin import ADMIN_OPERATIONS
+
+ALL_OPERATIONS: tuple[Operation, ...] = OPERATIONS + ADMIN_OPERATIONS
 
 _PATH_ARG = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
 _REF = "#/components/schemas/{model}"
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "conversation_id": {"type": "string", "pattern": CONVERSATION_ID.pattern, "examples": ["novahouse.0123456789abcdef01234567"]},
+    "tenant": {"type": "string", "pattern": TENANT_ID.pattern},
+    "key_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+    "experiment_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+    "contact": {"type": "string", "pattern": "^[^\\s/]{1,256}$", "description": "A phone number, an e-mail or a conversation id"},
+    "name": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$"},
 }
 _STATUS_TEXT = {
     200: "OK",
@@ -62,10 +70,12 @@ def _query_parameters(model: type[BaseModel], components: dict[str, Any]) -> lis
 def _operation(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status, model in op.responses.items():
-        responses[str(status)] = {
-            "description": _STATUS_TEXT.get(status, "OK"),
-            "content": {"application/json": {"schema": _schema(model, components)}},
-        }
+        content = (
+            {model: {"schema": {"type": "string", "format": "binary"}}}
+            if isinstance(model, str)
+            else {"application/json": {"schema": _schema(model, components)}}
+        )
+        responses[str(status)] = {"description": _STATUS_TEXT.get(status, "OK"), "content": content}
     error = {"content": {"application/json": {"schema": _schema(ErrorBody, components)}}}
     for status in sorted({*op.errors, 400, 404, 405, 413} - set(op.responses)):
         body: dict[str, Any] = {"description": _STATUS_TEXT.get(status, "Error"), **error}
@@ -89,6 +99,12 @@ def _operation(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
         result["parameters"] = parameters
     if op.body is not None:
         result["requestBody"] = {"required": True, "content": {"application/json": {"schema": _schema(op.body, components)}}}
+    if op.form is not None:
+        form = {"application/x-www-form-urlencoded": {"schema": _schema(op.form, components)}}
+        result["requestBody"] = {"required": True, "content": form}
+    if op.raw_body:
+        pack = {"schema": {"type": "string", "description": "A knowledge pack (DESIGN.md's format)"}}
+        result["requestBody"] = {"required": True, "content": {"application/yaml": pack, "application/json": {"schema": {"type": "object"}}}}
     return result
 
 
@@ -97,7 +113,7 @@ def openapi_document(version: str = "1") -> dict[str, Any]:
     """Every route of every function with its request and response schemas."""
     components: dict[str, Any] = {}
     paths: dict[str, dict[str, Any]] = {}
-    for op in OPERATIONS:
+    for op in ALL_OPERATIONS:
         paths.setdefault(openapi_path(op.path), {})[op.method.lower()] = _operation(op, components)
     return {
         "openapi": "3.1.0",

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from infra.local.gateway import Hosting
-from shared.http.contract import OPERATIONS
+from shared.http.openapi import ALL_OPERATIONS as OPERATIONS
 from shared.http.openapi import openapi_document, openapi_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +43,7 @@ def test_hosting_sends_every_documented_path_to_the_function_that_serves_it() ->
     hosting = Hosting(ROOT / "firebase.json")
     for op in OPERATIONS:
         concrete = openapi_path(op.path).replace("{conversation_id}", "novahouse.0123456789abcdef01234567")
-        concrete = concrete.replace("{", "").replace("}", "")
+        concrete = concrete.replace("{", "").replace("}", "")  # any other parameter: its own name
         route = hosting.resolve(concrete)
         assert (route.kind, route.target) == ("function", op.function), op.path
 
@@ -82,6 +82,6 @@ def test_every_operation_documents_the_errors_every_route_can_answer(status: str
     for path, methods in openapi_document()["paths"].items():
         for method, operation in methods.items():
             assert status in operation["responses"], f"{method.upper()} {path} lacks {status}"
-            if status != "500":
+            if status != "500" and status not in {str(s) for s in (200, 201, 202)}:
                 schema = operation["responses"][status]["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/ErrorBody"}
