@@ -104,7 +104,8 @@ def _operation(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
         result["requestBody"] = {"required": True, "content": form}
     if op.raw_body:
         pack = {"schema": {"type": "string", "description": "A knowledge pack (DESIGN.md's format)"}}
-        result["requestBody"] = {"required": True, "content": {"application/yaml": pack, "application/json": {"schema": {"type": "object"}}}}
+        content = {"application/yaml": pack, "application/json": {"schema": {"type": "object"}}}
+        result["requestBody"] = {"required": True, "content": content}
     return result
 
 
