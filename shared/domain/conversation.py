@@ -212,6 +212,11 @@ class Conversation(BaseModel):
         """Whether a guest's message gets a bot reply in the current state."""
         return self.mode == "bot"
 
+    @property
+    def bot_answers_next(self) -> bool:
+        """Whether the guest's next message gets a bot reply (a closed conversation reopens with the bot)."""
+        return self.mode in ("bot", "closed")
+
     def remembered(self, client_message_id: str | None) -> TurnRecord | None:
         """The recorded result of an earlier turn with this client message id."""
         if not client_message_id:

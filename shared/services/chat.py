@@ -207,7 +207,7 @@ class ChatService:
         pack = knowledge.pack
         language = self._language(pack, body.get("language"), message, current.language if current else None)
         # The expensive part (knowledge, the model) runs once, outside the retried commit.
-        answers = current is None or current.mode in ("bot", "closed")
+        answers = current is None or current.bot_answers_next
         probe = current or Conversation(id=conv_id, tenant=tenant_id, language=language, created_at=now, updated_at=now)
         reply = self.answerer.reply(knowledge, probe, message, language, now) if answers else None
         lead_fields = extract_lead(message)
