@@ -123,7 +123,7 @@ class Container:
     def event_ledger(self) -> EventLedger:
         from shared.adapters.event_ledger import FirestoreEventLedger
 
-        return FirestoreEventLedger(self.clients.firestore)
+        return FirestoreEventLedger(self.clients.firestore, self.deadline)
 
     def event_handlers(self) -> dict[str, EventHandler]:
         """What the ``events`` function does for each event type."""
