@@ -190,7 +190,7 @@ class Container:
     def event_ledger(self) -> EventLedger:
         from shared.adapters.event_ledger import FirestoreEventLedger
 
-        return FirestoreEventLedger(self.clients.firestore)
+        return FirestoreEventLedger(self.clients.firestore, self.deadline)
 
     @cached_property
     def backup_documents(self) -> FirestoreTenantDocuments:

@@ -43,6 +43,8 @@ QUESTIONS = (
 )
 TURN_GIVE_UP_SECONDS = 90.0
 OUTAGE_STARTS_AFTER_SECONDS = 1.0
+# Set on Ctrl-C / SIGTERM: guests stop sending, so the run ends and its servers are stopped.
+STOP = threading.Event()
 
 
 @dataclass
@@ -185,7 +187,8 @@ class Soak:
         markers: list[str] = []
         sent[conv_id] = markers
         for turn in range(turns):
-            time.sleep(think)  # a guest reads the answer before writing again
+            if STOP.wait(think):  # a guest reads the answer before writing again
+                return
             marker = f"[{number}-{turn}]"
             body = {
                 "tenant": "novahouse",
@@ -211,7 +214,7 @@ class Soak:
                 figures.latencies.append(time.monotonic() - started)
                 if status not in (200, 503):
                     figures.unclear_failures += 1
-            if status == 200 or time.monotonic() > give_up:
+            if status == 200 or time.monotonic() > give_up or STOP.is_set():
                 return status, data, headers
             if status == 503 and "Retry-After" not in headers:
                 with lock:
@@ -338,15 +341,19 @@ def main(argv: list[str] | None = None) -> int:
         print("soak: bounded run only (guests 1..200, turns 1..100, outage 0..60 s)", file=sys.stderr)
         return 2
     os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: STOP.set())
     results = []
     with Soak().running() as soak:
         for phase in args.phases.split(","):
+            if STOP.is_set():
+                break
             outage = None if phase == "normal" else phase
             label = phase if outage is None else f"{phase} down {args.outage_seconds:g}s"
             figures = run_phase(soak, label, args.guests, args.turns, outage, args.outage_seconds, args.think)
             print(figures.line(), flush=True)
             results.append(figures)
-    good = all(f.ok for f in results)
+    good = all(f.ok for f in results) and not STOP.is_set()
     print("soak: OK — 0 lost, 0 doubled, every failure a 503" if good else "soak: FAILED", flush=True)
     return 0 if good else 1
 

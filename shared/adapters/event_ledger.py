@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from shared.adapters.firestore_store import Deadline, guarded
 from shared.domain.events import ChatEvent
 from shared.services.events import EventLedger
 
@@ -16,18 +17,22 @@ LEDGER_COLLECTION = "processed_events"
 class FirestoreEventLedger(EventLedger):
     """``processed_events/{event_id}``: one small document per handled event."""
 
-    def __init__(self, db: firestore.Client) -> None:
+    def __init__(self, db: firestore.Client, deadline: Deadline | None = None) -> None:
         self._db = db
+        self._deadline = deadline or Deadline()
 
     def is_done(self, event_id: str) -> bool:
-        return bool(self._db.collection(LEDGER_COLLECTION).document(event_id).get().exists)
+        with guarded():  # an outage fails the delivery quickly; Pub/Sub redelivers it later
+            return bool(self._db.collection(LEDGER_COLLECTION).document(event_id).get(**self._deadline.kwargs).exists)
 
     def mark_done(self, event_id: str, event: ChatEvent) -> None:
         from google.cloud import firestore
 
-        self._db.collection(LEDGER_COLLECTION).document(event_id).set(
-            {"type": event.type, "tenant": event.tenant, "handled_at": firestore.SERVER_TIMESTAMP}
-        )
+        with guarded():
+            self._db.collection(LEDGER_COLLECTION).document(event_id).set(
+                {"type": event.type, "tenant": event.tenant, "handled_at": firestore.SERVER_TIMESTAMP},
+                **self._deadline.kwargs,
+            )
 
 
 class InMemoryEventLedger(EventLedger):

@@ -146,30 +146,43 @@ class FirestoreTenantRepository(TenantRepository):
         now = self._clock()
         if entry is not None and now - entry.checked < self._ttl:
             return entry.knowledge
-        with self._lock_for(tenant_id), guarded():
-            entry = self._cache.get(tenant_id)
-            if entry is not None and now - entry.checked < self._ttl:
-                return entry.knowledge
-            snapshot = self._tenant_ref(tenant_id).get(field_paths=["knowledge_version"], **self._deadline.kwargs)
-            counter.read()
-            if not snapshot.exists:
-                raise NotFoundError(f"Unknown tenant {tenant_id!r}")
-            version = int(snapshot.get("knowledge_version"))
-            if entry is not None and entry.knowledge.version == version:
-                entry.checked = now
-                return entry.knowledge
-            knowledge_doc = self._tenant_ref(tenant_id).collection("knowledge").document("current").get(**self._deadline.kwargs)
-            counter.read()
-            if not knowledge_doc.exists:
-                raise NotFoundError(f"Tenant {tenant_id!r} has no knowledge yet")
-            data = knowledge_doc.to_dict() or {}
-            knowledge = TenantKnowledge(
-                pack=KnowledgePack.model_validate(data["pack"]),
-                version=int(data["version"]),
-                experiments=[Experiment.model_validate(e) for e in data.get("experiments", [])],
-            )
-            self._cache[tenant_id] = _CacheEntry(knowledge, now)
-            return knowledge
+        lock = self._lock_for(tenant_id)
+        if entry is not None and not lock.acquire(blocking=False):
+            # Single flight: another request is re-checking this tenant; serve the cached
+            # knowledge meanwhile instead of queueing behind a read that may be slow.
+            return entry.knowledge
+        if entry is None:
+            lock.acquire()
+        try:
+            with guarded():
+                return self._refresh(tenant_id, now)
+        finally:
+            lock.release()
+
+    def _refresh(self, tenant_id: str, now: float) -> TenantKnowledge:
+        entry = self._cache.get(tenant_id)
+        if entry is not None and now - entry.checked < self._ttl:
+            return entry.knowledge
+        snapshot = self._tenant_ref(tenant_id).get(field_paths=["knowledge_version"], **self._deadline.kwargs)
+        counter.read()
+        if not snapshot.exists:
+            raise NotFoundError(f"Unknown tenant {tenant_id!r}")
+        version = int(snapshot.get("knowledge_version"))
+        if entry is not None and entry.knowledge.version == version:
+            entry.checked = now
+            return entry.knowledge
+        knowledge_doc = self._tenant_ref(tenant_id).collection("knowledge").document("current").get(**self._deadline.kwargs)
+        counter.read()
+        if not knowledge_doc.exists:
+            raise NotFoundError(f"Tenant {tenant_id!r} has no knowledge yet")
+        data = knowledge_doc.to_dict() or {}
+        knowledge = TenantKnowledge(
+            pack=KnowledgePack.model_validate(data["pack"]),
+            version=int(data["version"]),
+            experiments=[Experiment.model_validate(e) for e in data.get("experiments", [])],
+        )
+        self._cache[tenant_id] = _CacheEntry(knowledge, now)
+        return knowledge
 
     def import_pack(self, pack: KnowledgePack) -> int:
         from google.cloud import firestore

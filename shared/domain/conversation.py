@@ -247,6 +247,12 @@ class Conversation(BaseModel):
         """Whether a guest's message gets a bot reply in the current state (waiting for a person, it still does)."""
         return self.mode in ("bot", "pending")
 
+    @property
+    def bot_answers_next(self) -> bool:
+        """Whether the guest's next message gets a bot reply (a closed conversation reopens with the bot; while
+        waiting for a person the bot still answers what the knowledge can)."""
+        return self.mode in ("bot", "closed", "pending")
+
     def remembered(self, client_message_id: str | None) -> TurnRecord | None:
         """The recorded result of an earlier turn with this client message id."""
         if not client_message_id:

@@ -229,7 +229,7 @@ class ChatService:
         pack = knowledge.pack
         language = self._language(pack, body.get("language"), message, current.language if current else None)
         # The expensive part (knowledge, the model) runs once, outside the retried commit.
-        answers = current is None or current.mode in ("bot", "closed", "pending")
+        answers = current is None or current.bot_answers_next
         probe = current or Conversation(id=conv_id, tenant=tenant_id, language=language, created_at=now, updated_at=now)
         overrides = enroll(probe, knowledge.experiments)  # A/B: the variant follows from the conversation id
         reply = self.answerer.reply(knowledge, probe, message, language, now, overrides) if answers else None

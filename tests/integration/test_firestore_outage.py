@@ -6,6 +6,7 @@ pauses it with SIGSTOP: the process keeps its data, as a real outage would.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -124,3 +125,26 @@ def test_one_tenants_slow_read_does_not_hold_up_another_tenants_cached_read(serv
         assert len(outcome) == 1  # the paused read ended as a 503 within its deadline
     finally:
         server.resume()
+
+
+def test_while_one_request_rechecks_a_tenant_the_others_are_served_from_the_cache(server: PausableFirestore) -> None:
+    tenants = FirestoreTenantRepository(server.client(), ttl_seconds=60.0, deadline=Deadline(3.0))
+    tenants.import_pack(demo_pack("hotel"))
+    tenants.get("hotel")
+    tenants._ttl = 0.0  # every read re-checks the version from now on
+    server.pause()
+    try:
+        first = threading.Thread(target=lambda: _ignore_outage(tenants, "hotel"))
+        first.start()
+        time.sleep(0.3)  # the first re-check is now waiting on the server
+        started = time.monotonic()
+        assert tenants.get("hotel").pack.tenant.id == "hotel"
+        assert time.monotonic() - started < 0.2
+        first.join(timeout=10)
+    finally:
+        server.resume()
+
+
+def _ignore_outage(tenants: FirestoreTenantRepository, tenant: str) -> None:
+    with contextlib.suppress(ServiceUnavailableError):  # expected while the server is paused
+        tenants.get(tenant)
