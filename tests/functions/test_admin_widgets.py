@@ -12,9 +12,9 @@ import pytest
 
 from shared.bootstrap import container
 from tests.conftest import function_app, random_id
-from tests.firestore_reads import billed_reads
 from tests.helpers import demo_pack, sign_in_with_password
 from tools.agents import create_agent
+from tools.firestore_reads import billed_reads
 
 READ_BUDGET_30_DAYS = 40
 LATENCY_BUDGET_S = 0.3
