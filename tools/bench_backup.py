@@ -87,11 +87,10 @@ def pipeline_child(documents: int) -> None:
     print(json.dumps({"documents": entry.documents, "seconds": time.perf_counter() - started, "backup": backup}))
 
 
-def measure(tenant: str) -> dict[str, Any]:
+def measure(*child_args: str) -> dict[str, Any]:
     """The backup in a child process: its own wall time, documents and peak RSS (from wait4)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tools.bench_backup", "--child", tenant], stdout=subprocess.PIPE, env=os.environ
-    )
+    argv = [sys.executable, "-m", "tools.bench_backup", *child_args]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, env=os.environ)
     assert proc.stdout is not None
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)

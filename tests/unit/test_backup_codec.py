@@ -60,6 +60,7 @@ def test_every_registered_collection_has_a_unique_file_name() -> None:
     assert len(names) == len(set(names))
     assert spec_by_name("conversations.messages").path == "conversations/*/messages"
     assert spec_by_name("tenant").path == ""
+    assert all(spec.path.count("*") <= 1 for spec in COLLECTIONS)  # the reader walks one level of parents
 
 
 def test_api_keys_keep_their_hash_and_never_a_clear_key() -> None:

@@ -29,4 +29,9 @@ def test_the_bucket_lifecycle_keeps_backups_at_least_as_long_as_the_function_doe
 
 def test_production_refuses_the_local_scheduler_stand_in() -> None:
     with pytest.raises(ValidationError, match="CLOUD_SCHEDULER_EMULATOR_HOST"):
-        Settings(CHATDESK_ENV="production", CLOUD_SCHEDULER_EMULATOR_HOST="http://127.0.0.1:1", FIRESTORE_EMULATOR_HOST=None)
+        Settings(
+            CHATDESK_ENV="production",
+            CLOUD_SCHEDULER_EMULATOR_HOST="http://127.0.0.1:1",
+            FIRESTORE_EMULATOR_HOST=None,
+            CHATDESK_SESSION_SECRET="s" * 32,
+        )
