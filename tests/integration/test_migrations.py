@@ -126,3 +126,14 @@ def test_the_registry_reaches_every_version_writers_stamp() -> None:
     assert set(SCHEMA_VERSIONS) <= set(KIND_PATHS)
     with pytest.raises(ValueError, match="current version"):
         check_registry([m for m in MIGRATIONS if m.kind != "message"])
+
+
+def test_a_stored_turn_is_stamped_with_the_current_schema_versions(demo_tenants: None) -> None:
+    from tests.conftest import function_app
+
+    client = function_app("chat").test_client()
+    body = client.post("/api/chat", json={"tenant": "hotel", "message": "Is breakfast included?"}).get_json()
+    conversation = _db().document(f"tenants/hotel/conversations/{body['conversation_id']}")
+    assert conversation.get().to_dict()["schema_version"] == SCHEMA_VERSIONS["conversation"]
+    messages = [m.to_dict() for m in conversation.collection("messages").stream()]
+    assert len(messages) == 2 and {m["schema_version"] for m in messages} == {SCHEMA_VERSIONS["message"]}
