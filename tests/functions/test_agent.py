@@ -14,6 +14,10 @@ from tests.helpers import sign_in_with_password
 from tools.agents import create_agent
 
 CONVERSATION_KEYS = {
+    "rating_comment",  # issue 9: agents read the guest's comment, a readable label and the contact
+    "label",
+    "contact",
+    "lead_id",
     "id",
     "tenant",
     "channel",

@@ -20,7 +20,9 @@ from tests.conftest import function_app
 
 ROOT = Path(__file__).resolve().parents[2]
 # Not in the knowledge pack: the bot has to ask the model.
-OFF_KNOWLEDGE = "Czy robicie też zabudowę tarasu z drewna egzotycznego?"
+# Not an FAQ, but a policy document is relevant: the model answers from that passage (an unrelated
+# question would get the honest "I don't know" without calling the model at all).
+OFF_KNOWLEDGE = "opowiedz o mieszkaniu na Woli"
 TIMEOUT_SECONDS = 2.0
 
 
