@@ -211,7 +211,7 @@ def test_a_whole_total_has_no_decimals() -> None:
 
 
 def test_a_quote_without_exactly_one_package_says_so() -> None:
-    with pytest.raises(ValueError, match="^a quote needs exactly one package and a quantity$"):
+    with pytest.raises(ValueError, match=r"^a quote needs exactly one package and a quantity$"):
         compute_quote(NOVAHOUSE, QuoteRequest(package_ids=[], quantity=Decimal(10)))
 
 
