@@ -282,3 +282,60 @@ def test_amounts_stated_in_the_packs_texts_are_backed() -> None:
     answers = " ".join(f.answer for f in NOVAHOUSE.faq)
     for raw in re.findall(r"\d[\d ]*\d(?= zł)", answers):
         assert Decimal(raw.replace(" ", "")) in stated, raw
+
+
+@pytest.mark.parametrize(
+    ("symbol", "code"),
+    [
+        ("zł", "PLN"),
+        ("zl", "PLN"),
+        ("złotych", "PLN"),
+        ("złote", "PLN"),
+        ("złoty", "PLN"),
+        ("PLN", "PLN"),
+        ("€", "EUR"),
+        ("EUR", "EUR"),
+        ("euro", "EUR"),
+        ("euros", "EUR"),
+        ("$", "USD"),
+        ("usd", "USD"),
+        ("dollar", "USD"),
+        ("dollars", "USD"),
+        ("£", "GBP"),
+        ("GBP", "GBP"),
+        ("chf", "CHF"),
+    ],
+)
+def test_every_currency_spelling_maps_to_its_code(symbol: str, code: str) -> None:
+    from shared.domain.quotes import _currency_code
+
+    assert _currency_code(symbol) == code
+
+
+def test_a_total_exactly_half_a_grosz_rounds_up_not_to_even() -> None:
+    request = QuoteRequest(package_ids=["standard"], quantity=Decimal("0.0000375"), unit="m2", asks_price=True)
+    assert str(compute_quote(NOVAHOUSE, request).total) == "0.05"  # 0.045 zł: half-even would say 0.04
+
+
+def test_an_amount_the_persona_states_is_backed() -> None:
+    tenant = NOVAHOUSE.tenant.model_copy(update={"persona": "Doradca NovaHouse. Wycena od 987 zł."})
+    pack = NOVAHOUSE.model_copy(update={"tenant": tenant})
+    assert (Decimal(987), "PLN") in pack_amounts(pack)
+    assert unbacked_amounts("Wycena kosztuje 987 zł.", pack) == []
+
+
+def test_the_address_table_is_cleaned_only_past_10000_addresses_and_drops_hits_60_s_old() -> None:
+    clock = Clock()
+    limiter = IpRateLimiter(5, clock=clock)
+    for n in range(9_999):
+        limiter.check(f"idle-{n}")
+    clock.now += 61
+    limiter.check("new")  # 10 000 addresses: not yet over the bound, nothing is dropped
+    assert len(limiter._hits) == 10_000
+
+    limiter = IpRateLimiter(5, clock=clock)
+    for n in range(10_000):
+        limiter.check(f"idle-{n}")
+    clock.now += 60  # exactly a minute: those hits no longer count, so they are dropped
+    limiter.check("new")
+    assert set(limiter._hits) == {"new"}
