@@ -15,7 +15,8 @@ Environment = Literal["development", "test", "production"]
 class Settings(BaseSettings):
     """Runtime configuration, read from the environment (Secret Manager mounts in production)."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    # hide_input_in_errors: a refused configuration must not print the secrets it was given into the logs.
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, frozen=True, hide_input_in_errors=True)
 
     environment: Environment = Field("production", alias="CHATDESK_ENV")
     project_id: str = Field("demo-chatdesk", alias="GOOGLE_CLOUD_PROJECT")

@@ -111,7 +111,8 @@ class Hosting:
         return list(dict.fromkeys(r.function for r in self.rewrites if r.function))
 
     def _static(self, path: str) -> Path | None:
-        # Checked before symlinks resolve: a worktree's web/vendor may link to a shared build.
+        # Normalised, not resolved: ".." cannot leave web/, but a symlinked folder inside it (a worktree's shared
+        # web/vendor) is served, as Hosting serves what was deployed.
         candidate = Path(os.path.normpath(self.public / path.lstrip("/")))
         if not candidate.is_relative_to(self.public):
             return None

@@ -74,8 +74,12 @@ GARBAGE = ["Bearer not-a-token", "Bearer eyJhbGciOiJub25lIn0.e30.", "Basic YWdlb
 @pytest.mark.parametrize("authorization", [None, *GARBAGE])
 def test_without_a_valid_id_token_every_route_is_401(client, authorization) -> None:  # type: ignore[no-untyped-def]
     headers = {"Authorization": authorization} if authorization else {}
-    take_over = f"/api/agent/conversations/novahouse.{'0' * 24}/takeover"
-    routes = [("get", "/api/agent/me"), ("get", "/api/agent/conversations"), ("post", take_over)]
+    conversation = f"/api/agent/conversations/novahouse.{'0' * 24}"
+    routes = [("get", "/api/agent/me"), ("get", "/api/agent/conversations"), ("get", f"{conversation}/messages")]
+    routes += [("post", f"{conversation}/{action}") for action in ("takeover", "reply", "release", "close", "notes")]
+    from functions.agent.main import app as agent_app
+
+    assert len(routes) == len(agent_app.rules()) == 8  # every route the function has
     for method, path in routes:
         response = getattr(client, method)(path, headers=headers)
         assert response.status_code == 401, (path, response.get_json())

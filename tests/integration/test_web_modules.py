@@ -31,7 +31,26 @@ def test_the_widget_and_dashboard_modules_pass_their_node_tests(local_cloud: dic
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"node --test failed ({result.returncode}):\n{output[-12000:]}"
-    counts = {"tests", "pass", "fail", "skipped"}
-    summary = [line for line in result.stdout.splitlines() if line.lstrip("ℹ# ").split(" ")[0] in counts]
-    assert any("fail 0" in line for line in summary), output[-4000:]
-    print("\n".join(summary))
+    totals = summary_counts(result.stdout)
+    assert totals.get("tests", 0) > 0, output[-4000:]
+    # Nothing may pass by not running: skipped, todo and cancelled tests fail this check too.
+    assert {k: totals.get(k) for k in ("fail", "skipped", "todo", "cancelled")} == dict.fromkeys(
+        ("fail", "skipped", "todo", "cancelled"), 0
+    ), output[-4000:]
+    assert totals["pass"] == totals["tests"], output[-4000:]
+    print(totals)
+
+
+def summary_counts(stdout: str) -> dict[str, int]:
+    """The runner's closing counts (``ℹ tests 12``, ``ℹ skipped 0``, ...) as numbers."""
+    totals: dict[str, int] = {}
+    for line in stdout.splitlines():
+        parts = line.lstrip("ℹ# ").split()
+        if len(parts) == 2 and parts[0] in ("tests", "pass", "fail", "skipped", "todo", "cancelled") and parts[1].isdigit():
+            totals[parts[0]] = int(parts[1])
+    return totals
+
+
+def test_the_summary_reader_sees_skipped_and_todo_tests() -> None:
+    stdout = "ℹ tests 5\nℹ suites 0\nℹ pass 3\nℹ fail 0\nℹ cancelled 0\nℹ skipped 1\nℹ todo 1\nℹ duration_ms 12.5\n"
+    assert summary_counts(stdout) == {"tests": 5, "pass": 3, "fail": 0, "cancelled": 0, "skipped": 1, "todo": 1}

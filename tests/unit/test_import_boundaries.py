@@ -20,12 +20,12 @@ def imported_modules(path: Path) -> list[str]:
     return names
 
 
-def offending_imports(layer: str) -> list[str]:
+def offending_imports(layer: str, root: Path = ROOT) -> list[str]:
     found = []
-    for path in sorted((ROOT / "shared" / layer).rglob("*.py")):
+    for path in sorted((root / "shared" / layer).rglob("*.py")):
         for name in imported_modules(path):
             if name.split(".")[0] in FORBIDDEN:
-                found.append(f"{path.relative_to(ROOT)} imports {name}")
+                found.append(f"{path.relative_to(root)} imports {name}")
     return found
 
 
@@ -39,7 +39,19 @@ def test_services_import_no_sdk_or_web_framework() -> None:
     assert offending_imports("services") == []
 
 
-def test_the_boundary_check_catches_a_forbidden_import(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.py"
-    bad.write_text("from google.cloud import firestore\nimport flask.json\n")
-    assert imported_modules(bad) == ["google.cloud", "flask.json"]
+def test_the_forbidden_list_names_every_sdk_and_web_framework() -> None:
+    assert set(FORBIDDEN) == {"google", "firebase_admin", "flask", "functions_framework", "werkzeug"}
+
+
+def test_the_boundary_check_catches_a_planted_violation(tmp_path: Path) -> None:
+    layer = tmp_path / "shared" / "domain"
+    (layer / "deep").mkdir(parents=True)
+    (layer / "fine.py").write_text("import re\nfrom shared.domain import errors\nfrom . import text\n")
+    (layer / "deep" / "bad.py").write_text(
+        "from google.cloud import firestore\nimport flask.json\n\ndef lazy():\n    import firebase_admin.auth\n"
+    )
+    assert offending_imports("domain", tmp_path) == [
+        "shared/domain/deep/bad.py imports google.cloud",
+        "shared/domain/deep/bad.py imports flask.json",
+        "shared/domain/deep/bad.py imports firebase_admin.auth",
+    ]

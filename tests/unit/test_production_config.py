@@ -135,3 +135,13 @@ def test_with_the_auth_emulator_variable_the_sdk_would_accept_it_which_is_why_pr
     monkeypatch.setenv("CHATDESK_ENV", "production")
     with pytest.raises(ValidationError, match="FIREBASE_AUTH_EMULATOR_HOST"):
         Settings()
+
+
+def test_a_refused_configuration_does_not_print_its_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHATDESK_ENV", "production")
+    monkeypatch.setenv("GEMINI_API_KEY", "super-secret-gemini-key")
+    monkeypatch.setenv("TWILIO_BASE_URL", "http://127.0.0.1:7001")
+    with pytest.raises(ValidationError) as err:
+        Settings()
+    assert "TWILIO_BASE_URL" in str(err.value)
+    assert "super-secret-gemini-key" not in str(err.value) and "super-secret" not in repr(err.value)

@@ -37,3 +37,17 @@ def test_the_widget_scripts_stay_embeddable_on_any_site_and_are_not_sniffed(path
     headers = Hosting(ROOT / "firebase.json").headers_for(path)
     assert headers["Access-Control-Allow-Origin"] == "*"
     assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_path_climbing_out_of_web_is_not_served_but_a_linked_folder_inside_is(tmp_path: Path) -> None:
+    (tmp_path / "web").mkdir()
+    (tmp_path / "secret.txt").write_text("no")
+    shared = tmp_path / "elsewhere"
+    shared.mkdir()
+    (shared / "lib.js").write_text("export {};")
+    (tmp_path / "web" / "vendor").symlink_to(shared)
+    (tmp_path / "firebase.json").write_text('{"hosting": {"public": "web"}}')
+    hosting = Hosting(tmp_path / "firebase.json")
+    assert hosting.resolve("/vendor/lib.js").kind == "static"
+    for path in ("/../secret.txt", "/vendor/../../secret.txt", "/vendor/../../../etc/passwd"):
+        assert hosting.resolve(path).kind == "none", path
