@@ -12,8 +12,6 @@ from shared.adapters.clients import GoogleClients
 
 if TYPE_CHECKING:
     # pydantic is imported on first use, not at import time: it is most of a cold start.
-    from flask import Request
-
     from shared.adapters.firebase_auth import FirebaseTokenVerifier
     from shared.adapters.firestore_backup import FirestoreTenantDocuments
     from shared.adapters.firestore_store import Deadline
@@ -179,12 +177,6 @@ class Container:
         from shared.services.chat import IpRateLimiter
 
         return IpRateLimiter(self.settings.poll_per_minute, "Too many requests from this address")
-
-    def client_ip(self, request: Request) -> str:
-        """The caller's address, counting the configured trusted proxies from the right of X-Forwarded-For."""
-        from shared.http.app import client_ip
-
-        return client_ip(request, self.settings.trusted_proxies)
 
     @cached_property
     def event_ledger(self) -> EventLedger:

@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shared.bootstrap import container
-from shared.http.app import HttpApp, json_body, json_object_or_none
+from shared.http.app import HttpApp, client_ip, json_body, json_object_or_none
 
 if TYPE_CHECKING:
     from flask import Request, Response
+
+
+def _client(request: Request) -> str:
+    """The caller's address, counting the configured trusted proxies from the right of X-Forwarded-For."""
+    return client_ip(request, container().settings.trusted_proxies)
 
 
 def _origins(request: Request) -> set[str]:
@@ -37,7 +42,7 @@ app = HttpApp(
 
 @app.route("/api/chat", methods=["POST"])
 def turn(request: Request) -> tuple[dict[str, Any], int, dict[str, str]]:
-    container().ip_limiter.check(container().client_ip(request))
+    container().ip_limiter.check(_client(request))
     result = container().chat.turn(json_body(request), request.headers.get("Origin"))
     # Server-Timing lets a client (and the benchmark) tell model time from our own overhead.
     return result.body(), 200, {"Server-Timing": f"model;dur={result.model_ms}"}
@@ -45,19 +50,19 @@ def turn(request: Request) -> tuple[dict[str, Any], int, dict[str, str]]:
 
 @app.route("/api/chat/session", methods=["POST"])
 def session(request: Request) -> dict[str, Any]:
-    container().ip_limiter.check(container().client_ip(request))
+    container().ip_limiter.check(_client(request))
     return container().chat.start_session(json_body(request), request.headers.get("Origin"))
 
 
 @app.route("/api/chat/rating", methods=["POST"])
 def rating(request: Request) -> dict[str, Any]:
-    container().ip_limiter.check(container().client_ip(request))
+    container().ip_limiter.check(_client(request))
     return container().chat.rate(json_body(request), request.headers.get("Origin"))
 
 
 @app.route("/api/chat/messages", methods=["GET"])
 def messages(request: Request) -> dict[str, Any]:
-    container().poll_limiter.check(container().client_ip(request))
+    container().poll_limiter.check(_client(request))
     return container().chat.poll(request.args.to_dict())
 
 

@@ -122,6 +122,10 @@ def test_a_bundle_carries_only_the_pins_its_imports_need(bundles) -> None:  # ty
     events = (bundles["events"][0] / "requirements.txt").read_text()
     chat = (bundles["chat"][0] / "requirements.txt").read_text()
     assert "flask==" not in events and "flask==" in chat  # events imports no web framework
+    runtime = {line.split("==")[0] for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line}
     for text in (events, chat):
-        assert "google-cloud-scheduler" not in text and "croniter" not in text
-        assert all("==" in line for line in text.splitlines())
+        # Lazy imports in the shared composition root count (conservatively), so the pins are a subset of
+        # requirements.txt, never a dev tool.
+        pins = [line for line in text.splitlines() if line.strip()]
+        assert all("==" in line and line.split("==")[0] in runtime for line in pins), pins
+        assert not any(tool in text for tool in ("pytest", "ruff", "mypy", "schemathesis", "playwright"))

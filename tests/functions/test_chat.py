@@ -158,14 +158,17 @@ def test_a_turn_costs_at_most_three_reads_and_exactly_one_commit_at_the_firestor
 
     reset_container()  # a cold instance: tenant config and knowledge must be read too
     client = function_app("chat").test_client()
+    session: dict[str, str] = {}
     with metered(container().clients.firestore) as meter:
+        # A cold first turn reads the tenant's version and knowledge; the session's next turn reads its conversation.
         for message in ("Jaka jest gwarancja?", "Ile kosztuje pakiet Premium za 80 m2?"):
             before = meter.snapshot()
-            body = client.post("/api/chat", json={"tenant": "novahouse", "message": message}).get_json()
+            body = client.post("/api/chat", json={"tenant": "novahouse", "message": message, **session}).get_json()
             after = meter.snapshot()
             assert body["source"] in {"faq", "tool"}
             assert 1 <= after["reads"] - before["reads"] <= 3, meter.calls
             assert after["commits"] - before["commits"] == 1, meter.calls
+            session = {"session_id": body["session_id"]}
 
 
 def test_the_welcome_and_cancelling_a_wait_work_through_the_function_on_firestore(client) -> None:  # type: ignore[no-untyped-def]
