@@ -339,3 +339,16 @@ def test_the_address_table_is_cleaned_only_past_10000_addresses_and_drops_hits_6
     clock.now += 60  # exactly a minute: those hits no longer count, so they are dropped
     limiter.check("new")
     assert set(limiter._hits) == {"new"}
+
+
+def test_cors_origins_are_the_tenants_own_plus_dev_origins_and_nothing_for_unknown_tenants() -> None:
+    world = World()
+    service = world.service
+    assert service.allowed_origins("novahouse") == set(NOVAHOUSE.tenant.allowed_origins)
+    assert service.allowed_origins("no-such-tenant") == set()
+    assert service.allowed_origins("Not A Tenant!") == set()
+    assert service.allowed_origins(None) == set()
+    service.settings.dev_origins = frozenset({"http://localhost:8080"})
+    assert service.allowed_origins("novahouse") == set(NOVAHOUSE.tenant.allowed_origins) | {"http://localhost:8080"}
+    assert service.allowed_origins("no-such-tenant") == {"http://localhost:8080"}
+    assert service.allowed_origins(None) == {"http://localhost:8080"}
