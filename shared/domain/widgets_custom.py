@@ -73,7 +73,7 @@ def parse_custom(body: Mapping[str, Any]) -> CustomQuery:
     for key in sorted(set(body) - BODY_FIELDS):
         problems.append({"field": key, "message": f"is not allowed; allowed: {', '.join(sorted(BODY_FIELDS))}"})
     group_by = body.get("group_by", "none")
-    if group_by not in GROUPINGS:
+    if not isinstance(group_by, str) or group_by not in GROUPINGS:  # a list or object is a 400, not a crash
         problems.append({"field": "group_by", "message": f"must be one of {', '.join(GROUPINGS)}"})
         group_by = "none"
     allowed = GROUPINGS[group_by]

@@ -106,3 +106,10 @@ def test_a_custom_query_groups_variant_outcomes() -> None:
         {"experiment": "e1", "variant": "b", "conversations": 10, "bot_resolution_rate": 1.0},
         {"experiment": "e1", "variant": "control", "conversations": 10, "bot_resolution_rate": 0.5},
     ]
+
+
+@pytest.mark.parametrize("group_by", [["day"], {"x": 1}, 3])
+def test_a_custom_grouping_that_is_not_a_name_is_a_400_naming_it_not_a_crash(group_by: object) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        parse_custom({"metrics": ["conversations"], "group_by": group_by})
+    assert "group_by" in [d["field"] for d in refused.value.details]
