@@ -159,6 +159,7 @@ class WelcomeResponse(_Body):
     language: str
     availability: Availability
     suggestions: list[str]
+    privacy_policy_url: str | None
 
 
 class CancelWaitRequest(_Request):

@@ -29,6 +29,8 @@ def welcome(chat: ChatService, args: dict[str, Any], origin: str | None = None) 
         "language": language,
         "availability": availability(pack.tenant, chat.clock(), language),
         "suggestions": starter_suggestions(knowledge.index, language),
+        # GDPR: the widget shows a short notice with this link before the guest's first message.
+        "privacy_policy_url": pack.tenant.privacy_policy_url,
     }
 
 

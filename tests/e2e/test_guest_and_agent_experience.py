@@ -127,6 +127,9 @@ def test_waiting_off_hours_the_bot_still_answers_takes_a_contact_and_the_wait_ca
     expect(widget(page, ".cd-away")).to_contain_text(text["away"])
     expect(widget(page, ".cd-away")).to_contain_text("(czasu polskiego)" if lang == "pl" else "(Polish time)")
     expect(widget(page, ".cd-chip").first).to_be_visible()  # starter questions with the greeting
+    # GDPR: before the first message, what happens to what the guest writes, with the business's policy.
+    expect(widget(page, ".cd-privacy")).to_contain_text("przetwarzamy" if lang == "pl" else "We process")
+    expect(widget(page, ".cd-privacy a")).to_have_attribute("href", str(pack.tenant.privacy_policy_url))
     greeting = "Dzień dobry" if lang == "pl" else "Hello"
     expect(widget(page, ".cd-msg--bot").first).to_contain_text(greeting)  # one language: the greeting too
     expect(widget(page, ".cd-status")).to_be_hidden()  # nothing is wrong, so no connection talk
@@ -139,6 +142,7 @@ def test_waiting_off_hours_the_bot_still_answers_takes_a_contact_and_the_wait_ca
     expect(widget(page, ".cd-cancel")).to_be_visible()
     send_as_guest(page, text["faq"])
     expect(widget(page, ".cd-msg--bot").last).to_contain_text(text["faq_answer"])
+    expect(widget(page, ".cd-privacy")).to_be_hidden()  # the notice was for before the first message
     send_as_guest(page, text["other"])
     expect(widget(page, ".cd-msg--bot").last).to_contain_text(text["ack"])
     send_as_guest(page, text["contact"])

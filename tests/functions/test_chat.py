@@ -176,6 +176,7 @@ def test_the_welcome_and_cancelling_a_wait_work_through_the_function_on_firestor
     assert welcome.status_code == 200, welcome.get_json()
     info = welcome.get_json()
     assert set(info["availability"]) == {"open", "next_opening", "timezone", "text"} and len(info["suggestions"]) == 3
+    assert info["privacy_policy_url"] == "https://novahouse.pl/polityka-prywatnosci"  # the widget's GDPR notice links it
 
     body = client.post("/api/chat", json={"tenant": "novahouse", "message": "Chcę porozmawiać z konsultantem"}).get_json()
     assert body["mode"] == "pending", body

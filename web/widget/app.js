@@ -96,6 +96,7 @@ class ChatWidget {
     );
 
     this.away = h("p", { class: "cd-away", role: "status", hidden: true });
+    this.privacy = h("p", { class: "cd-privacy", hidden: true });
     this.log = h("div", { class: "cd-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": t.log, tabindex: "0" });
     this.typing = h("div", { class: "cd-typing", hidden: true, "aria-hidden": "true", text: t.typing });
     this.alert = h("p", { class: "cd-alert", role: "alert" });
@@ -138,6 +139,7 @@ class ChatWidget {
       { class: "cd-panel", id: "cd-panel", role: "dialog", "aria-labelledby": "cd-title", hidden: true, onkeydown: (e) => this.onKeydown(e) },
       header,
       this.away,
+      this.privacy,
       this.log,
       this.alert,
       this.suggestionBox,
@@ -252,6 +254,7 @@ class ChatWidget {
       .then((info) => {
         this.welcome = info;
         this.renderAway();
+        this.renderPrivacy();
         const fresh = this.store.list().every((m) => m.role !== "guest");
         if (fresh && this.mode === "bot") this.renderSuggestions(info.suggestions ?? []);
       })
@@ -259,6 +262,15 @@ class ChatWidget {
         this.welcomeLoading = null; // no banner is better than a wrong one; try again next open
       });
     return this.welcomeLoading;
+  }
+
+  /** GDPR: before the guest's first message, what happens to what they write, with the business's policy. */
+  renderPrivacy() {
+    const asked = this.store.list().some((m) => m.role === "guest");
+    const url = this.welcome?.privacy_policy_url;
+    const link = url ? h("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: this.t.privacyLink }) : null;
+    replaceChildren(this.privacy, this.t.privacy, link ? " " : "", link);
+    this.privacy.hidden = asked || this.mode === "closed" || !this.welcome;
   }
 
   renderAway() {
@@ -504,6 +516,7 @@ class ChatWidget {
 
   /** Keep the log in step with the store: reuse elements, add new ones in order, never re-render text as HTML. */
   renderMessages(force = false) {
+    if (this.welcome) this.renderPrivacy();
     for (const [localId, serverId] of this.store.takeReplacements()) {
       const el = this.elements.get(localId);
       const stored = this.store.byId.get(serverId);

@@ -105,6 +105,9 @@ button:disabled { cursor: default; opacity: .55; }
 .cd-status[hidden] { display: none; }
 .cd-away { margin: 0; padding: 8px 14px; background: #fff4d6; color: #5c4300; font-size: 13.5px; border-bottom: 1px solid #f0dc9c; }
 .cd-away[hidden] { display: none; }
+.cd-privacy { margin: 0; padding: 6px 14px; color: #3d4451; font-size: 12.5px; border-bottom: 1px solid #e3e6ea; }
+.cd-privacy a { color: #1f4fbf; }
+.cd-privacy[hidden] { display: none; }
 .cd-closed-note { margin: 0; padding: 10px 14px; border-top: 1px solid var(--cd-line); background: #fff; color: var(--cd-muted); font-size: 13.5px; }
 .cd-closed-note[hidden], .cd-composer[hidden] { display: none; }
 .cd-status { display: inline-flex; align-items: center; gap: 6px; margin-left: auto; white-space: nowrap; }
