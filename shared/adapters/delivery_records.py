@@ -29,18 +29,48 @@ class FirestoreLeadDeliveries(LeadDeliveries):
     def record(self, tenant: str, lead_id: str, item_id: str) -> None:
         self._ref(tenant, lead_id).set({"item_id": item_id, "crm": "monday", "at": datetime.now(UTC)})
 
+    def claim(self, tenant: str, lead_id: str, stale_after_seconds: float) -> bool:
+        from google.api_core.exceptions import AlreadyExists
+
+        ref = self._db.collection("tenants").document(tenant).collection("crm_claims").document(lead_id)
+        now = datetime.now(UTC)
+        try:
+            ref.create({"claimed_at": now})
+            return True
+        except AlreadyExists:
+            claimed = (ref.get().to_dict() or {}).get("claimed_at")
+            if claimed is not None and (now - claimed).total_seconds() < stale_after_seconds:
+                return False
+            ref.set({"claimed_at": now})  # the claimant died: take over (the board is searched before creating)
+            return True
+
+    def release(self, tenant: str, lead_id: str) -> None:
+        self._db.collection("tenants").document(tenant).collection("crm_claims").document(lead_id).delete()
+
 
 class InMemoryLeadDeliveries(LeadDeliveries):
     """Lead deliveries for unit tests."""
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], str] = {}
+        self.claims: dict[tuple[str, str], datetime] = {}
 
     def item_for(self, tenant: str, lead_id: str) -> str | None:
         return self.items.get((tenant, lead_id))
 
     def record(self, tenant: str, lead_id: str, item_id: str) -> None:
         self.items[(tenant, lead_id)] = item_id
+
+    def claim(self, tenant: str, lead_id: str, stale_after_seconds: float) -> bool:
+        now = datetime.now(UTC)
+        claimed = self.claims.get((tenant, lead_id))
+        if claimed is not None and (now - claimed).total_seconds() < stale_after_seconds:
+            return False
+        self.claims[(tenant, lead_id)] = now
+        return True
+
+    def release(self, tenant: str, lead_id: str) -> None:
+        self.claims.pop((tenant, lead_id), None)
 
 
 class FirestoreDeadLetters(DeadLetters):

@@ -7,8 +7,11 @@ from collections.abc import Callable
 
 from shared.domain.events import ChatEvent
 from shared.domain.records import Lead
-from shared.services.channel_ports import CrmBoard
+from shared.services.channel_ports import CrmBoard, DeliveryFailed
 from shared.services.integrations import Integrations
+
+# A delivery that claimed a lead and then died is taken over after this long.
+CLAIM_STALE_SECONDS = 60.0
 
 
 class LeadDeliveries(ABC):
@@ -19,6 +22,14 @@ class LeadDeliveries(ABC):
 
     @abstractmethod
     def record(self, tenant: str, lead_id: str, item_id: str) -> None: ...
+
+    @abstractmethod
+    def claim(self, tenant: str, lead_id: str, stale_after_seconds: float) -> bool:
+        """Claim the lead's delivery (create-only): False while another delivery holds a fresh claim."""
+
+    @abstractmethod
+    def release(self, tenant: str, lead_id: str) -> None:
+        """Give the claim back after a failure, so the retry can go on at once."""
 
 
 def item_name(lead: Lead) -> str:
@@ -46,10 +57,11 @@ def item_columns(lead: Lead, board_columns: dict[str, str], conversation_url: st
 class LeadToCrm:
     """Handles ``lead.captured``: creates the Monday item once; raises DeliveryFailed so Pub/Sub retries.
 
-    Exactly once: the idempotency record is checked first; if it is missing the board is searched by
-    the lead-id column before creating, which covers a crash between creating the item and writing
-    the record. What remains: two deliveries of the same lead racing in parallel, both before either
-    item is searchable — Pub/Sub's ack deadline makes that rare, and Monday has no idempotency key.
+    Exactly once: the idempotency record is checked first; then the delivery claims the lead with a
+    create-only record, so of deliveries racing in parallel exactly one goes on (the others raise and
+    are retried, by when the record exists). The claimant searches the board by the lead-id column
+    before creating, which covers a crash between creating the item and writing the record; a claim
+    left by a crashed delivery goes stale after ``CLAIM_STALE_SECONDS`` and the next retry takes over.
     """
 
     def __init__(
@@ -71,14 +83,20 @@ class LeadToCrm:
             return  # no CRM configured: the lead stays in Chatdesk only
         if self._deliveries.item_for(lead.tenant, lead.id) is not None:
             return
-        item = self._board.find_item(board, lead.id)
-        if item is None:
-            columns = {
-                "lead_id": board.lead_id_column,
-                "phone": board.phone_column,
-                "email": board.email_column,
-                "details": board.details_column,
-            }
-            url = self._conversation_url(lead.tenant, lead.conversation_id)
-            item = self._board.create_item(board, item_name(lead), item_columns(lead, columns, url))
+        if not self._deliveries.claim(lead.tenant, lead.id, CLAIM_STALE_SECONDS):
+            raise DeliveryFailed("Another delivery of this lead is in progress; retry later")
+        try:
+            item = self._board.find_item(board, lead.id)
+            if item is None:
+                columns = {
+                    "lead_id": board.lead_id_column,
+                    "phone": board.phone_column,
+                    "email": board.email_column,
+                    "details": board.details_column,
+                }
+                url = self._conversation_url(lead.tenant, lead.conversation_id)
+                item = self._board.create_item(board, item_name(lead), item_columns(lead, columns, url))
+        except BaseException:
+            self._deliveries.release(lead.tenant, lead.id)
+            raise
         self._deliveries.record(lead.tenant, lead.id, item)

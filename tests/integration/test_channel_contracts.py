@@ -66,6 +66,16 @@ def test_lead_deliveries_remember_the_item(kind: str) -> None:
     assert deliveries.item_for(tenant, lead) == "42"
 
 
+def test_a_lead_is_claimed_by_one_delivery_until_released_or_stale(kind: str) -> None:
+    deliveries = FirestoreLeadDeliveries(_db()) if kind == "real" else InMemoryLeadDeliveries()
+    tenant, lead = random_id("tenant"), random_id("lead")
+    assert deliveries.claim(tenant, lead, 60)
+    assert not deliveries.claim(tenant, lead, 60)  # a racing delivery must wait
+    deliveries.release(tenant, lead)
+    assert deliveries.claim(tenant, lead, 60)  # given back after a failure
+    assert deliveries.claim(tenant, lead, 0)  # a claim older than the stale limit is taken over
+
+
 def test_dead_letters_count_an_event_once_and_list_it_for_its_tenant(kind: str) -> None:
     letters = FirestoreDeadLetters(_db()) if kind == "real" else InMemoryDeadLetters()
     tenant, event_id = random_id("tenant"), random_id("event")

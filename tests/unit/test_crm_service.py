@@ -73,9 +73,29 @@ def test_a_failing_crm_raises_so_pubsub_retries_and_nothing_is_recorded() -> Non
     with pytest.raises(DeliveryFailed):
         _handler(board, deliveries)(_event())
     assert deliveries.items == {}
+    board.failing = False  # the retry goes on at once: the failed delivery gave its claim back
+    _handler(board, deliveries)(_event())
+    assert len(board.items) == 1
 
 
 def test_a_tenant_without_a_crm_keeps_its_leads_to_itself() -> None:
     board = _Board()
     _handler(board, InMemoryLeadDeliveries(), configured=False)(_event())
     assert board.items == {}
+
+
+def test_a_delivery_racing_another_in_progress_raises_for_a_retry_and_creates_nothing() -> None:
+    board, deliveries = _Board(), InMemoryLeadDeliveries()
+    assert deliveries.claim("novahouse", "lead-1", 60)  # another delivery of the same lead is creating its item
+    with pytest.raises(DeliveryFailed):
+        _handler(board, deliveries)(_event())
+    assert board.items == {}
+
+
+def test_a_claim_left_by_a_crashed_delivery_is_taken_over_once_stale() -> None:
+    board, deliveries = _Board(), InMemoryLeadDeliveries()
+    assert deliveries.claim("novahouse", "lead-1", 60)
+    assert not deliveries.claim("novahouse", "lead-1", 60)  # fresh: another delivery must wait
+    deliveries.claims[("novahouse", "lead-1")] = datetime(2020, 1, 1, tzinfo=UTC)  # its claimant died long ago
+    _handler(board, deliveries)(_event())
+    assert len(board.items) == 1

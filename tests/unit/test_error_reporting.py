@@ -53,6 +53,7 @@ def test_a_warning_with_an_exception_is_not_reported_as_an_error() -> None:
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logs.CloudLoggingFormatter())
     logger = logging.getLogger("test.error_reporting.warning")
+    logger.setLevel(logging.INFO)  # whatever level an earlier test left on the root logger
     logger.addHandler(handler)
     logger.propagate = False
     try:
