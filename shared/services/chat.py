@@ -263,17 +263,22 @@ class ChatService:
         assert plan.record is not None  # set by the change that was committed
         return TurnResult.replayed(session_id, conv_id, plan.record, model_ms=reply.model_ms if reply else 0)
 
+    def owned_conversation(self, raw_conversation: Any, raw_session: Any) -> tuple[str, str]:
+        """(tenant, conversation id) when the guest's server-issued session owns the conversation; else 400/403."""
+        conv_id = matching(CONVERSATION_ID, raw_conversation, "conversation_id")
+        session_id = self.sessions.verified(raw_session)
+        tenant_id = tenant_of(conv_id)
+        if conversation_id_for(tenant_id, session_id) != conv_id:
+            raise ForbiddenError("This session does not own the conversation")
+        return tenant_id, conv_id
+
     def rate(self, body: dict[str, Any], origin: str | None = None) -> dict[str, Any]:
         """A 1–5 CSAT rating, once per conversation; repeats change nothing."""
-        conv_id = matching(CONVERSATION_ID, body.get("conversation_id"), "conversation_id")
-        session_id = self.sessions.verified(body.get("session_id"))
+        tenant_id, conv_id = self.owned_conversation(body.get("conversation_id"), body.get("session_id"))
         score = body.get("score")
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             raise invalid("score", "must be a whole number from 1 to 5")
         comment = clean_text(body.get("comment"), "comment", MAX_COMMENT_CHARS, required=False)
-        tenant_id = tenant_of(conv_id)
-        if conversation_id_for(tenant_id, session_id) != conv_id:
-            raise ForbiddenError("This session does not own the conversation")
         knowledge = self.tenants.get(tenant_id)
         self.check_origin(origin, knowledge)
         now = self.clock()
@@ -299,10 +304,8 @@ class ChatService:
 
     def poll(self, args: dict[str, Any]) -> dict[str, Any]:
         """The guest's fallback when no listener can be established: messages after a cursor."""
-        conv_id = matching(CONVERSATION_ID, args.get("conversation_id"), "conversation_id")
-        session_id = self.sessions.verified(args.get("session_id"))
-        tenant_id = tenant_of(conv_id)
-        if args.get("tenant") not in (None, tenant_id) or conversation_id_for(tenant_id, session_id) != conv_id:
+        tenant_id, conv_id = self.owned_conversation(args.get("conversation_id"), args.get("session_id"))
+        if args.get("tenant") not in (None, tenant_id):
             raise ForbiddenError("This session does not own the conversation")
         after = parse_cursor(args.get("after"))
         conversation = self.conversations.get(tenant_id, conv_id)

@@ -6,11 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 from shared.domain.answering import starter_suggestions
-from shared.domain.conversation import Conversation, conversation_id_for, tenant_of
-from shared.domain.errors import ForbiddenError, NotFoundError
+from shared.domain.conversation import Conversation
+from shared.domain.errors import NotFoundError
 from shared.domain.handoff import availability
 from shared.domain.records import ConversationWrite
-from shared.domain.validation import CONVERSATION_ID, LANGUAGE, SESSION_ID, TENANT_ID, matching
+from shared.domain.validation import LANGUAGE, TENANT_ID, matching
 from shared.services.chat import ChatService
 
 
@@ -36,11 +36,7 @@ def welcome(chat: ChatService, args: dict[str, Any], origin: str | None = None) 
 
 def cancel_handoff(chat: ChatService, body: dict[str, Any], origin: str | None = None) -> dict[str, Any]:
     """The guest stops waiting for a person: a pending conversation goes back to the bot."""
-    conv_id = matching(CONVERSATION_ID, body.get("conversation_id"), "conversation_id")
-    session_id = matching(SESSION_ID, body.get("session_id"), "session_id")
-    tenant_id = tenant_of(conv_id)
-    if conversation_id_for(tenant_id, session_id) != conv_id:
-        raise ForbiddenError("This session does not own the conversation")
+    tenant_id, conv_id = chat.owned_conversation(body.get("conversation_id"), body.get("session_id"))
     knowledge = chat.tenants.get(tenant_id)
     chat.check_origin(origin, knowledge)
     now = chat.clock()
