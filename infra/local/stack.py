@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  Demo site     {url}/            (NovaHouse, Polish)")
         print(f"  Hotel site    {url}/hotel.html")
         print(f"  Dashboard     {url}/dashboard")
+        print(f"  Admin page    {url}/admin          (admin logins below; the API takes the keys below)")
         print(f"  Health        {url}/api/health/deep")
         for line in notes:
             print(f"  {line}")
