@@ -39,7 +39,7 @@ def run(turns: int, calls: int) -> None:
     from infra.local.gateway import load_function_app, load_functions
     from shared.bootstrap import container
     from shared.domain.knowledge import load_pack_file
-    from tools.firestore_reads import billed_reads
+    from tools.firestore_meter import metered
 
     tenant = f"bench-{uuid.uuid4().hex[:8]}"
     base = load_pack_file(Path(__file__).resolve().parents[1] / "data" / "tenants" / "novahouse.yaml")
@@ -64,7 +64,7 @@ def run(turns: int, calls: int) -> None:
         call(widget)  # warm: key and tenant config cached, as on a live instance
         times, reads = [], 0
         for _ in range(calls):
-            with billed_reads(db) as counted:
+            with metered(db) as counted:
                 started = time.perf_counter()
                 response = call(widget)
                 times.append((time.perf_counter() - started) * 1000)

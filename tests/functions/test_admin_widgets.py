@@ -14,7 +14,7 @@ from shared.bootstrap import container
 from tests.conftest import function_app, random_id
 from tests.helpers import demo_pack, sign_in_with_password
 from tools.agents import create_agent
-from tools.firestore_reads import billed_reads
+from tools.firestore_meter import metered
 
 READ_BUDGET_30_DAYS = 40
 LATENCY_BUDGET_S = 0.3
@@ -180,7 +180,7 @@ def test_each_widget_costs_at_most_40_billed_reads_for_30_days_and_answers_withi
             else (lambda path=path: world["admin"].get(path, headers=world["headers"]))
         )
         call()  # warm: the key and tenant config are cached per instance, as in production
-        with billed_reads(db) as reads:
+        with metered(db) as reads:
             started = time.perf_counter()
             response = call()
             elapsed = time.perf_counter() - started
@@ -195,7 +195,7 @@ def test_a_cold_30_day_summary_stays_within_the_read_budget(world) -> None:  # t
 
     reset_container()  # a new instance: the key, the tenant config and knowledge are read too
     admin = function_app("admin").test_client()
-    with billed_reads(container().clients.firestore) as reads:
+    with metered(container().clients.firestore) as reads:
         response = admin.get("/api/widgets/metrics/summary?days=30", headers=world["headers"])
     assert response.status_code == 200
     print(f"cold summary: {reads.reads} billed reads ({', '.join(reads.calls)})")

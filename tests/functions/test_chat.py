@@ -154,7 +154,7 @@ def test_a_flood_from_one_session_is_answered_429_with_retry_after(client) -> No
 
 
 def test_a_turn_costs_at_most_three_reads_and_exactly_one_commit_at_the_firestore_client(demo_tenants: None) -> None:
-    from tests.firestore_meter import metered
+    from tools.firestore_meter import metered
 
     reset_container()  # a cold instance: tenant config and knowledge must be read too
     client = function_app("chat").test_client()
