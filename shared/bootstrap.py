@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from shared.services.backup_admin import BackupAdmin
     from shared.services.backups import BackupRestorer, BackupRunner
     from shared.services.channel_ports import CrmBoard, WhatsAppGateway
-    from shared.services.chat import ChatService, IpRateLimiter
+    from shared.services.chat import ChatService
     from shared.services.dead_letters import DeadLetters
     from shared.services.events import EventHandler, EventLedger
     from shared.services.health import Check
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from shared.services.outbox import OutboxRelay
     from shared.services.ports import ConversationRepository, EventPublisher, LanguageModel, TenantRepository
     from shared.services.privacy import PrivacyService
+    from shared.services.rate_limits import IpRateLimiter
     from shared.services.whatsapp import WhatsAppChannel
 
 
@@ -168,13 +169,13 @@ class Container:
 
     @cached_property
     def ip_limiter(self) -> IpRateLimiter:
-        from shared.services.chat import IpRateLimiter
+        from shared.services.rate_limits import IpRateLimiter
 
         return IpRateLimiter(self.settings.ip_turns_per_minute)
 
     @cached_property
     def poll_limiter(self) -> IpRateLimiter:
-        from shared.services.chat import IpRateLimiter
+        from shared.services.rate_limits import IpRateLimiter
 
         return IpRateLimiter(self.settings.poll_per_minute, "Too many requests from this address")
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.domain.channels import ChannelContact
@@ -20,7 +20,7 @@ from shared.domain.conversation import (
     new_message_id,
     tenant_of,
 )
-from shared.domain.errors import ForbiddenError, NotFoundError, RateLimitedError
+from shared.domain.errors import ForbiddenError, NotFoundError
 from shared.domain.experiments import enroll, with_outcomes
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.leads import extract_lead, merge_leads
@@ -42,9 +42,6 @@ from shared.services.ports import (
     TokenIssuer,
 )
 
-if TYPE_CHECKING:
-    pass
-
 MAX_MESSAGE_CHARS = 2000
 MAX_COMMENT_CHARS = 1000
 POLL_LIMIT = 50
@@ -54,29 +51,6 @@ CLIENT_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 def _client_message_id(raw: Any) -> str | None:
     """The widget's id for one message, reused on retry; optional for other clients."""
     return None if raw is None else matching(CLIENT_MESSAGE_ID, raw, "client_message_id")
-
-
-class IpRateLimiter:
-    """Sliding-window turns per client IP, per instance; a global limit belongs at the load balancer."""
-
-    def __init__(
-        self, per_minute: int, message: str = "Too many messages from this address", clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._per_minute = per_minute
-        self._message = message
-        self._clock = clock
-        self._hits: dict[str, list[float]] = {}
-
-    def check(self, ip: str) -> None:
-        now = self._clock()
-        hits = [t for t in self._hits.get(ip, []) if now - t < 60]
-        if len(hits) >= self._per_minute:
-            self._hits[ip] = hits
-            raise RateLimitedError(self._message, retry_after=int(60 - (now - hits[0])) + 1)
-        hits.append(now)
-        self._hits[ip] = hits
-        if len(self._hits) > 10_000:  # bounded memory under a flood of addresses
-            self._hits = {k: v for k, v in self._hits.items() if v and now - v[-1] < 60}
 
 
 @dataclass

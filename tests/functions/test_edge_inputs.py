@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from shared.bootstrap import container
-from shared.services.chat import IpRateLimiter
+from shared.services.rate_limits import IpRateLimiter
 from tests.conftest import function_app, random_id
 from tests.helpers import sign_in_with_password
 from tools.agents import create_agent

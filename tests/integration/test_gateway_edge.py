@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import requests
 
 from shared.bootstrap import container
-from shared.services.chat import IpRateLimiter
+from shared.services.rate_limits import IpRateLimiter
 
 
 def test_pages_are_served_with_the_csp_and_the_local_emulators_in_connect_src(gateway: str, local_cloud: dict[str, str]) -> None:

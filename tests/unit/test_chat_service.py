@@ -12,7 +12,8 @@ from shared.adapters.in_memory_store import InMemoryConversationRepository, InMe
 from shared.adapters.pubsub_events import InMemoryEventPublisher
 from shared.domain.assistant import LeadFields, ModelFailure, ModelReply
 from shared.domain.errors import ForbiddenError, NotFoundError, RateLimitedError, ValidationFailed
-from shared.services.chat import ChatService, ChatSettings, IpRateLimiter
+from shared.services.chat import ChatService, ChatSettings
+from shared.services.rate_limits import IpRateLimiter
 from tests.helpers import demo_pack
 
 NOVAHOUSE = demo_pack("novahouse")

@@ -28,7 +28,7 @@ from shared.domain.quotes import (
 )
 from shared.domain.validation import CONVERSATION_ID, SESSION_ID, clean_text, invalid, matching
 from shared.services.agent import Principal
-from shared.services.chat import IpRateLimiter
+from shared.services.rate_limits import IpRateLimiter
 from tests.helpers import demo_pack
 from tests.unit.test_chat_service import World
 
