@@ -18,15 +18,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-WIDGETS = (
-    "metrics/summary",
-    "metrics/timeline",
-    "top/intents",
-    "top/packages",
-    "active/sessions",
-    "response/times",
-    "satisfaction/scores",
-)
+from shared.domain.widget_paths import WIDGETS
+
 MESSAGES = (
     "Ile kosztuje pakiet Standard za 60 m2?",
     "Jaka jest gwarancja?",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shared.bootstrap import container
+from shared.domain.widget_paths import WIDGETS
 from shared.http.app import HttpApp, json_body
 
 if TYPE_CHECKING:
@@ -79,16 +80,7 @@ def revoke_key(request: Request, key_id: str) -> dict[str, Any]:
     return container().api_keys.revoke(principal.tenant, key_id)
 
 
-# The eight widgets: GET with ?days=1..365 (custom takes a JSON body), all for the caller's tenant.
-WIDGETS = {
-    "metrics/summary": "summary",
-    "metrics/timeline": "timeline",
-    "top/intents": "top_intents",
-    "top/packages": "top_packages",
-    "active/sessions": "active_sessions",
-    "response/times": "response_times",
-    "satisfaction/scores": "satisfaction",
-}
+# The widgets: GET with ?days=1..365 (custom takes a JSON body), all for the caller's tenant.
 
 
 def _widget(method: str) -> Any:
@@ -103,7 +95,7 @@ def _widget(method: str) -> Any:
 
 
 # One route per widget, so the OpenAPI document names each of them.
-for _path, _method in WIDGETS.items():
+for _path, _method in WIDGETS.items():  # shared/domain/widget_paths.py names them once
     app.route(f"/api/widgets/{_path}")(_widget(_method))
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared.bootstrap import container
+from shared.domain.widget_paths import WIDGETS
 from tests.conftest import function_app, random_id
 from tests.helpers import demo_pack, sign_in_with_password
 from tools.agents import create_agent
@@ -18,15 +19,6 @@ from tools.firestore_meter import metered
 
 READ_BUDGET_30_DAYS = 40
 LATENCY_BUDGET_S = 0.3
-WIDGETS = [
-    "metrics/summary",
-    "metrics/timeline",
-    "top/intents",
-    "top/packages",
-    "active/sessions",
-    "response/times",
-    "satisfaction/scores",
-]
 
 
 @pytest.fixture(scope="module")
