@@ -1,20 +1,8 @@
 // The admin's side of the HTTP contract (the `admin` function), authenticated with the signed-in
 // admin's Firebase ID token (`Authorization: Bearer`); API keys are for machines, not this page.
-import { ApiError, buildUrl, requestJson } from "../lib/http.js";
+import { ApiError, BearerClient, buildUrl } from "../lib/http.js";
 
-export class AdminApi {
-  /** getToken() → a fresh Firebase ID token (user.getIdToken()). */
-  constructor({ baseUrl, getToken, fetch: fetchFn = globalThis.fetch.bind(globalThis) }) {
-    this.baseUrl = baseUrl;
-    this.getToken = getToken;
-    this.fetch = fetchFn;
-  }
-
-  async call(method, path, { params, body } = {}) {
-    const token = await this.getToken();
-    return requestJson(this.fetch, buildUrl(this.baseUrl, path, params), { method, body, headers: { Authorization: `Bearer ${token}` } });
-  }
-
+export class AdminApi extends BearerClient {
   me() {
     return this.call("GET", "/api/admin/me");
   }

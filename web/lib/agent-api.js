@@ -1,26 +1,10 @@
 // The agent's side of the HTTP contract (the `agent` function), authenticated with a Firebase ID token.
-import { buildUrl, requestJson } from "./http.js";
+import { BearerClient, buildUrl } from "./http.js";
 import { normalizeMessage } from "./message-store.js";
 import { normalizeConversation, normalizeNote } from "./streams.js";
 import { createPoller } from "./live.js";
 
-export class AgentApi {
-  /** getToken() → a fresh Firebase ID token (user.getIdToken()). */
-  constructor({ baseUrl, getToken, fetch: fetchFn = globalThis.fetch.bind(globalThis) }) {
-    this.baseUrl = baseUrl;
-    this.getToken = getToken;
-    this.fetch = fetchFn;
-  }
-
-  async call(method, path, { params, body } = {}) {
-    const token = await this.getToken();
-    return requestJson(this.fetch, buildUrl(this.baseUrl, path, params), {
-      method,
-      body,
-      headers: { Authorization: `Bearer ${token}` },
-    });
-  }
-
+export class AgentApi extends BearerClient {
   me() {
     return this.call("GET", "/api/agent/me");
   }

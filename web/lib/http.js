@@ -47,3 +47,18 @@ export function buildUrl(baseUrl, path, params = {}) {
   }
   return url.toString();
 }
+
+/** A JSON client of one of our functions that signs every call with the caller's fresh Firebase ID token. */
+export class BearerClient {
+  /** getToken() → a fresh Firebase ID token (user.getIdToken()). */
+  constructor({ baseUrl, getToken, fetch: fetchFn = globalThis.fetch.bind(globalThis) }) {
+    this.baseUrl = baseUrl;
+    this.getToken = getToken;
+    this.fetch = fetchFn;
+  }
+
+  async call(method, path, { params, body } = {}) {
+    const token = await this.getToken();
+    return requestJson(this.fetch, buildUrl(this.baseUrl, path, params), { method, body, headers: { Authorization: `Bearer ${token}` } });
+  }
+}
