@@ -14,7 +14,10 @@ import argparse
 import json
 import sys
 
+from tools.cli import guarded
 
+
+@guarded
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)

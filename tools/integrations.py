@@ -16,12 +16,14 @@ import sys
 from shared.domain.errors import BadRequestError
 from shared.domain.integrations import KINDS, whatsapp_address
 from shared.domain.validation import TENANT_ID
+from tools.cli import guarded
 
 
 def _secret(value: str) -> str:
     return sys.stdin.readline().strip() if value == "-" else value
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)

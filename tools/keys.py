@@ -13,6 +13,7 @@ import argparse
 import sys
 
 from shared.domain.errors import ChatdeskError
+from tools.cli import guarded
 
 
 def create_demo_keys(tenants: list[str]) -> list[str]:
@@ -26,6 +27,7 @@ def create_demo_keys(tenants: list[str]) -> list[str]:
     return lines
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="action", required=True)

@@ -11,8 +11,10 @@ import argparse
 from shared.adapters.firestore_migrations import FirestoreMigrationStore
 from shared.bootstrap import container
 from shared.services.migrations import MIGRATIONS, check_registry, run_migrations
+from tools.cli import guarded
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Apply Chatdesk's pending Firestore data migrations.")
     parser.add_argument("--dry-run", action="store_true", help="count what would change; write nothing")

@@ -21,6 +21,7 @@ from typing import Any
 import requests
 
 from shared.domain.integrations import PHONE, TwilioAccount, whatsapp_address
+from tools.cli import guarded
 
 
 def twilio_params(account: TwilioAccount, sender: str, body: str, media: list[tuple[str, str]]) -> dict[str, str]:
@@ -107,6 +108,7 @@ def send(url: str, tenant: str, sender: str, text: str, media: list[Path], timeo
     return None
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -17,7 +17,18 @@ def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("tool", [("tools.tenants", "import", "data/tenants/hotel.yaml"), ("tools.agents", "demo")])
+@pytest.mark.parametrize(
+    "tool",
+    [
+        ("tools.tenants", "import", "data/tenants/hotel.yaml"),
+        ("tools.agents", "demo"),
+        ("tools.keys", "list", "--tenant", "hotel"),
+        ("tools.backups", "list", "--tenant", "hotel"),
+        ("tools.integrations", "show", "--tenant", "hotel"),
+        ("tools.migrate", "--dry-run"),
+        ("tools.whatsapp", "send", "--tenant", "hotel", "--from", "+48600100200", "Hi"),
+    ],
+)
 def test_a_configuration_problem_is_one_clear_line_and_exit_2(tool: tuple[str, ...]) -> None:
     env = {"PATH": "/usr/bin:/bin", "CHATDESK_ENV": "production", "FIRESTORE_EMULATOR_HOST": "127.0.0.1:1"}
     result = _run(*tool, env=env)
