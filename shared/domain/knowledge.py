@@ -33,6 +33,7 @@ Price = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
 Unit = Literal["m2", "night"]
 DocumentKind = Literal["portfolio", "review", "policy", "info"]
 
+MAX_ATTACHMENT_MB = 50  # the platform's ceiling for a tenant's attachment limit (the local upload route's body limit)
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_KEY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)(?:-(mon|tue|wed|thu|fri|sat|sun))?$")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -62,6 +63,8 @@ class Tenant(_Strict):
     # GDPR: conversations idle longer than this are deleted (Firestore TTL + a daily sweep).
     retention_days: int = Field(365, ge=1, le=3650)
     privacy_policy_url: PageUrl | None = None
+    # Web widget attachments (photos, PDF): the largest file a guest may send, in MB.
+    attachments_max_mb: int = Field(10, ge=1, le=MAX_ATTACHMENT_MB)
 
     @field_validator("languages")
     @classmethod
