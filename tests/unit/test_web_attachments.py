@@ -211,8 +211,6 @@ def test_without_a_signer_production_mode_says_uploads_are_unavailable_and_the_l
     guest = Guest(through_function=False)
     with pytest.raises(ServiceUnavailableError):
         guest.ticket()
-    signed = guest.tickets.sign(
-        UploadTicket("novahouse", guest.session["conversation_id"], "w-1.png", "image/png", 10, 2**40)
-    )
+    signed = guest.tickets.sign(UploadTicket("novahouse", guest.session["conversation_id"], "w-1.png", "image/png", 10, 2**40))
     with pytest.raises(NotFoundError):
         guest.attachments.receive_upload(signed, "image/png", 3, lambda _n: b"abc")
