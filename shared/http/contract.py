@@ -160,6 +160,7 @@ class WelcomeResponse(_Body):
     availability: Availability
     suggestions: list[str]
     privacy_policy_url: str | None
+    attachments_max_mb: int | None = None
 
 
 class CancelWaitRequest(_Request):
