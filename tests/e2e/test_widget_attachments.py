@@ -48,16 +48,26 @@ def open_widget(page: Page, url: str) -> None:
     expect(widget(page, ".cd-msg--bot").first).to_contain_text("Dzień dobry")
 
 
-def attach(page: Page, path: Path) -> None:
-    """Choose a file through the attach button, using the keyboard (focus it, press Enter)."""
+def attach(page: Page, path: Path, *, keyboard: bool = False) -> None:
+    """Choose a file through the attach button: by keyboard (focus it, press Enter) or by pointer."""
     button = widget(page, ".cd-attach")
-    button.focus()
+    expect(button).to_be_enabled()
     with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
+        if keyboard:
+            button.focus()
+            active = page.evaluate("() => document.querySelector('#chatdesk-widget').shadowRoot.activeElement?.className")
+            assert active == "cd-attach", active
+            page.keyboard.press("Enter")
+        else:
+            button.click()
     chooser.value.set_files(str(path))
 
 
-def test_a_guest_attaches_a_photo_and_the_agent_sees_its_thumbnail(browser: Browser, site: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+def test_a_guest_attaches_a_photo_and_the_agent_sees_its_thumbnail(
+    browser: Browser,  # noqa: F811
+    site: dict[str, str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
     photo = tmp_path / "salon.png"
     photo.write_bytes(png())
     guest_context = new_context(browser, locale="pl-PL", viewport=DESKTOP)
@@ -69,10 +79,11 @@ def test_a_guest_attaches_a_photo_and_the_agent_sees_its_thumbnail(browser: Brow
     expect(widget(guest, ".cd-subtitle")).to_have_text("Czekasz na konsultanta")
     shot(guest, "attach-01-widget-desktop-attach-button")
 
-    attach(guest, photo)
+    attach(guest, photo, keyboard=True)
     sent = widget(guest, ".cd-msg--guest").last
-    expect(sent.locator(".cd-bubble")).to_have_text("📎 salon.png")
+    expect(sent.locator(".cd-bubble")).to_have_text("salon.png")  # the paperclip is an icon in the widget
     expect(sent.locator("img.cd-thumb")).to_have_attribute("alt", "Załącznik: salon.png")
+    guest.wait_for_function("(img) => img.complete && img.naturalWidth === 96", arg=sent.locator("img.cd-thumb").element_handle())
     expect(widget(guest, ".cd-upload")).to_be_hidden()
     expect(widget(guest, ".cd-attach")).to_be_focused()
     shot(guest, "attach-02-widget-desktop-photo-sent")
@@ -84,7 +95,9 @@ def test_a_guest_attaches_a_photo_and_the_agent_sees_its_thumbnail(browser: Brow
     agent.locator(f'.queue-list button[data-id="{conversation_id}"]').click()
     thumb = agent.locator(".messages .msg-guest img.msg-thumb")
     expect(thumb).to_be_visible()
-    assert agent.evaluate("(img) => img.naturalWidth", thumb.element_handle()) == 96  # the real photo, fetched with the agent's token
+    # The real photo, fetched with the agent's token and decoded.
+    agent.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
+    assert agent.evaluate("(img) => img.naturalWidth", thumb.element_handle()) == 96
     expect(agent.locator(".messages .msg-guest").last).to_contain_text("📎 salon.png")
     shot(agent, "attach-03-dashboard-thumbnail")
     assert errors == []
@@ -112,7 +125,7 @@ def test_on_a_phone_the_attach_button_is_a_big_target_and_refused_files_are_expl
     # Not a photo or PDF: the widget says so before uploading anything.
     notes = tmp_path / "notes.txt"
     notes.write_text("my notes")
-    attach(page, notes)
+    attach(page, notes, keyboard=True)
     expect(widget(page, ".cd-alert")).to_have_text("You can send photos (JPEG, PNG, WebP) or PDF files only.")
 
     # Named like a photo, but the bytes are text: the server refuses it and nothing appears in the thread.

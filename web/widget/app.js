@@ -636,7 +636,9 @@ class ChatWidget {
       { class: `cd-msg cd-msg--${m.role}${m.failed ? " cd-msg--failed" : ""}`, "data-id": m.id, "data-role": m.role, "data-state": `${m.failed}` },
       m.role === "agent" ? h("span", { class: "cd-author", "aria-hidden": "true", text: `${who} · ${t.agent}` }) : null,
       h("span", { class: "cd-sr", text: `${who}: ` }),
-      h("div", { class: "cd-bubble", text: m.text }),
+      m.attachments?.length && m.text.startsWith("📎")
+        ? h("div", { class: "cd-bubble cd-bubble--file" }, icon(ICONS.attach, 16), m.text.slice(2).trim()) // an icon, not an emoji font
+        : h("div", { class: "cd-bubble", text: m.text }),
       m.attachments?.length ? h("div", { class: "cd-files" }, ...m.attachments.map((a) => this.attachmentElement(a))) : null,
       time && m.role !== "system" ? h("span", { class: "cd-meta", text: time }) : null,
       m.failed ? h("button", { class: "cd-retry", type: "button", text: `↻ ${t.retry}`, onclick: () => this.send(m.text, m) }) : null,

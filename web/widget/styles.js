@@ -104,6 +104,7 @@ button:disabled { cursor: default; opacity: .55; }
 .cd-attach:disabled { opacity: .5; cursor: progress; }
 .cd-upload { margin: 0; padding: 8px 14px; border-top: 1px solid var(--cd-line); background: #fff; font-size: 13px; color: var(--cd-muted); display: flex; align-items: center; gap: 10px; }
 .cd-upload progress { flex: 1; height: 6px; accent-color: var(--cd-brand); }
+.cd-bubble--file { display: inline-flex; align-items: center; gap: 6px; }
 .cd-files { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; justify-content: flex-end; }
 .cd-thumb { display: block; max-width: 180px; max-height: 180px; border-radius: 12px; border: 1px solid var(--cd-line); object-fit: cover; background: #fff; }
 .cd-file { font-size: 12.5px; color: var(--cd-muted); background: #fff; border: 1px solid var(--cd-line); border-radius: 10px; padding: 4px 9px; }
