@@ -214,3 +214,16 @@ def test_without_a_signer_production_mode_says_uploads_are_unavailable_and_the_l
     signed = guest.tickets.sign(UploadTicket("novahouse", guest.session["conversation_id"], "w-1.png", "image/png", 10, 2**40))
     with pytest.raises(NotFoundError):
         guest.attachments.receive_upload(signed, "image/png", 3, lambda _n: b"abc")
+
+
+def test_a_tenants_attachment_limit_defaults_to_10_mb_and_may_be_at_most_50() -> None:
+    from pydantic import ValidationError
+
+    from tests.helpers import demo_pack
+
+    pack = demo_pack("hotel")
+    assert pack.tenant.attachments_max_mb == 10 and demo_pack("novahouse").tenant.attachments_max_mb == 50
+    raw = pack.tenant.model_dump()
+    for bad in (0, 51):
+        with pytest.raises(ValidationError, match="attachments_max_mb"):
+            type(pack.tenant).model_validate({**raw, "attachments_max_mb": bad})
