@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shared.bootstrap import container
-from shared.domain.knowledge import MAX_ATTACHMENT_MB
+from shared.domain.upload_tickets import MAX_ATTACHMENT_MB
 from shared.http.app import HttpApp, client_ip, json_body, json_object_or_none
 
 if TYPE_CHECKING:

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from shared.domain.errors import ValidationFailed
+from shared.domain.upload_tickets import MAX_ATTACHMENT_MB
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
@@ -33,7 +34,6 @@ Price = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
 Unit = Literal["m2", "night"]
 DocumentKind = Literal["portfolio", "review", "policy", "info"]
 
-MAX_ATTACHMENT_MB = 50  # the platform's ceiling for a tenant's attachment limit (the local upload route's body limit)
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_KEY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)(?:-(mon|tue|wed|thu|fri|sat|sun))?$")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from shared.domain.errors import BadRequestError, ForbiddenError
 
+MAX_ATTACHMENT_MB = 50  # the platform's ceiling for a tenant's attachment limit (the local upload route's body limit)
 TICKET = re.compile(r"^[A-Za-z0-9_-]{40,600}\.[A-Za-z0-9_-]{20,64}$")
 _TAG_BYTES = 24
 
