@@ -542,7 +542,12 @@ class ChatWidget {
       await putFile(ticket.upload, file, this.api.baseUrl, (share) => this.setUploading(file, share));
       const done = await this.api.finalizeAttachment({ ...ids, ticket: ticket.ticket, fileName: file.name });
       if (type.startsWith("image/")) this.previews.set(done.attachment.name, { url: URL.createObjectURL(file), label: file.name });
-      if (done.message) this.onMessages([normalizeMessage(done.message.id, done.message)]);
+      if (done.message) {
+        // Polling may have drawn the message before the preview existed: draw it again with the photo.
+        this.elements.get(done.message.id)?.remove();
+        this.elements.delete(done.message.id);
+        this.onMessages([normalizeMessage(done.message.id, done.message)]);
+      }
       this.renderSuggestions([]);
       this.live?.refresh();
     } catch (err) {
