@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from shared.services.admin_knowledge import KnowledgeService
     from shared.services.admin_widgets import WidgetService
     from shared.services.agent import AgentService
+    from shared.services.attachments import WebAttachments
     from shared.services.backup_admin import BackupAdmin
     from shared.services.backups import BackupRestorer, BackupRunner
     from shared.services.channel_ports import CrmBoard, WhatsAppGateway
@@ -255,6 +256,14 @@ class Container:
         from shared.adapters.whatsapp_records import GcsMediaStore
 
         return GcsMediaStore(self.clients.storage, self.settings.media_bucket)
+
+    @cached_property
+    def attachments(self) -> WebAttachments:
+        from shared.domain.upload_tickets import UploadTickets
+        from shared.services.attachments import WebAttachments
+
+        tickets = UploadTickets(self.session_secret)
+        return WebAttachments(self.chat, self.media, tickets, through_function=self.settings.uploads_through_function)
 
     @cached_property
     def whatsapp(self) -> WhatsAppChannel:

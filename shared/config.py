@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     monday_base_url: str | None = Field(None, alias="MONDAY_BASE_URL")
     integration_cache_seconds: float = Field(60.0, alias="INTEGRATION_CACHE_SECONDS", ge=0)
     media_bucket: str = Field("demo-chatdesk-media", alias="MEDIA_BUCKET")
+    # Web attachments go to the media bucket by V4 signed URL ("signed"), or through the chat function
+    # ("function": the storage emulator cannot sign). Unset: "function" with a storage emulator, else "signed".
+    media_uploads: Literal["signed", "function"] | None = Field(None, alias="MEDIA_UPLOADS")
     public_url: str | None = Field(None, alias="PUBLIC_URL")  # Hosting's URL, for Twilio status callbacks
     dead_letter_topic: str = Field("chat-events-dead-letter", alias="CHAT_EVENTS_DEAD_LETTER_TOPIC")
 
@@ -119,6 +122,11 @@ class Settings(BaseSettings):
     def upload_buckets(self) -> tuple[str, ...]:
         """Buckets holding guests' files (an erasure deletes theirs)."""
         return (self.uploads_bucket, self.media_bucket)
+
+    @property
+    def uploads_through_function(self) -> bool:
+        """Whether browsers PUT attachments through the chat function instead of a signed Cloud Storage URL."""
+        return (self.media_uploads or ("function" if self.storage_emulator_host else "signed")) == "function"
 
     @property
     def ai_enabled(self) -> bool:

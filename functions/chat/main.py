@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shared.bootstrap import container
+from shared.domain.upload_tickets import MAX_ATTACHMENT_MB
 from shared.http.app import HttpApp, client_ip, json_body, json_object_or_none
 
 if TYPE_CHECKING:
@@ -78,6 +79,28 @@ def cancel_handoff(request: Request) -> dict[str, Any]:
     from shared.services.guest import cancel_handoff
 
     return cancel_handoff(container().chat, json_body(request), request.headers.get("Origin"))
+
+
+@app.route("/api/chat/uploads", methods=["POST"])
+def upload_ticket(request: Request) -> dict[str, Any]:
+    container().ip_limiter.check(_client(request))
+    return container().attachments.ticket(json_body(request), request.headers.get("Origin"))
+
+
+# Locally only (the storage emulator cannot sign URLs): the browser PUTs the file here instead.
+@app.route("/api/chat/uploads/<ticket>", methods=["PUT"], max_body_bytes=MAX_ATTACHMENT_MB * 1024 * 1024)
+def upload(request: Request, ticket: str) -> dict[str, Any]:
+    container().ip_limiter.check(_client(request))
+    read = lambda _limit: request.get_data(cache=False)  # noqa: E731 - bounded by the route's body limit
+    return container().attachments.receive_upload(
+        ticket, request.content_type, request.content_length, read, request.headers.get("Origin")
+    )
+
+
+@app.route("/api/chat/attachments", methods=["POST"])
+def attachment(request: Request) -> dict[str, Any]:
+    container().ip_limiter.check(_client(request))
+    return container().attachments.finalize(json_body(request), request.headers.get("Origin"))
 
 
 def chat(request: Request) -> Response:

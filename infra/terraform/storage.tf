@@ -87,7 +87,8 @@ resource "google_storage_bucket" "bucket" {
     content {
       origin          = var.allowed_upload_origins
       method          = ["GET", "PUT", "POST"]
-      response_header = ["Content-Type", "Content-MD5", "x-goog-resumable"]
+      # Also the headers a widget's signed PUT carries (size range, create-only), so the preflight allows them.
+      response_header = ["Content-Type", "Content-MD5", "x-goog-resumable", "x-goog-content-length-range", "x-goog-if-generation-match"]
       max_age_seconds = 3600
     }
   }

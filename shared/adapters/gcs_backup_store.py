@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared import logs
+from shared.adapters.gcs_signing import signed_url
 from shared.domain.backup import MANIFEST, FileEntry, Manifest
 from shared.services.backup_ports import BackupStore
 
@@ -128,17 +129,5 @@ class GcsBackupStore(BackupStore):
         if not self._can_sign:
             return None
         blob = self._bucket.blob(self._name(tenant, backup, file))
-        credentials = self._client._credentials
-        extra: dict[str, Any] = {}
-        if not hasattr(credentials, "sign_bytes"):
-            # Cloud Functions' default credentials hold no private key: sign through IAM signBlob instead.
-            from google.auth.transport.requests import Request
-
-            credentials.refresh(Request())
-            extra = {"service_account_email": credentials.service_account_email, "access_token": credentials.token}
-        try:
-            url: str = blob.generate_signed_url(version="v4", expiration=timedelta(minutes=15), method="GET", **extra)
-        except Exception:  # noqa: BLE001 - no signing permission: the caller streams the file instead
-            _log.warning("cannot sign a backup download URL; streaming it instead")
-            return None
-        return url
+        # None (no signing permission) means the caller streams the file instead.
+        return signed_url(self._client, blob, "backup download", expiration=timedelta(minutes=15), method="GET")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from shared.services.media import MediaStore
+from shared.adapters.gcs_signing import signed_url
+from shared.services.media import SNIFF_BYTES, MediaStore, StoredObject, UploadTarget
 from shared.services.whatsapp import WhatsAppRecords
 
 if TYPE_CHECKING:
@@ -27,6 +29,31 @@ class GcsMediaStore(MediaStore):
         if blob is None:
             return None
         return blob.download_as_bytes(), str(blob.content_type or "application/octet-stream")
+
+    def stat(self, path: str, head_bytes: int = SNIFF_BYTES) -> StoredObject | None:
+        blob = self._client.bucket(self._bucket).get_blob(path)
+        if blob is None:
+            return None
+        size = int(blob.size or 0)
+        head = blob.download_as_bytes(start=0, end=min(head_bytes, size) - 1) if size else b""
+        return StoredObject(head=head[:head_bytes], size=size, content_type=str(blob.content_type or ""))
+
+    def delete(self, path: str) -> None:
+        from google.api_core import exceptions
+
+        with contextlib.suppress(exceptions.NotFound):
+            self._client.bucket(self._bucket).blob(path).delete()
+
+    def upload_target(self, path: str, content_type: str, max_bytes: int, expires_at: datetime) -> UploadTarget | None:
+        # The signature covers the content type, the size range and create-only: the browser must send
+        # these headers as signed, Cloud Storage refuses a body outside the range, and an object already
+        # there (finalized) cannot be replaced through the same URL.
+        signed = {"x-goog-content-length-range": f"0,{max_bytes}", "x-goog-if-generation-match": "0"}
+        blob = self._client.bucket(self._bucket).blob(path)
+        url = signed_url(
+            self._client, blob, "media upload", expiration=expires_at, method="PUT", content_type=content_type, headers=signed
+        )
+        return UploadTarget(url=url, headers={"Content-Type": content_type, **signed}) if url else None
 
 
 class FirestoreWhatsAppRecords(WhatsAppRecords):
@@ -82,6 +109,18 @@ class InMemoryMediaStore(MediaStore):
 
     def get(self, path: str) -> tuple[bytes, str] | None:
         return self.objects.get(path)
+
+    def stat(self, path: str, head_bytes: int = SNIFF_BYTES) -> StoredObject | None:
+        found = self.objects.get(path)
+        if found is None:
+            return None
+        return StoredObject(head=found[0][:head_bytes], size=len(found[0]), content_type=found[1])
+
+    def delete(self, path: str) -> None:
+        self.objects.pop(path, None)
+
+    def upload_target(self, path: str, content_type: str, max_bytes: int, expires_at: datetime) -> UploadTarget | None:
+        return None  # like the storage emulator: nothing to sign with
 
 
 class InMemoryWhatsAppRecords(WhatsAppRecords):

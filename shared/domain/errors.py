@@ -58,6 +58,13 @@ class PayloadTooLargeError(ChatdeskError):
     error = "Payload Too Large"
 
 
+class UnsupportedMediaError(ChatdeskError):
+    """A file whose contents are not a kind the product accepts (checked on the bytes, not the name)."""
+
+    status = 415
+    error = "Unsupported Media Type"
+
+
 class RateLimitedError(ChatdeskError):
     status = 429
     error = "Too Many Requests"

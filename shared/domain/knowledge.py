@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from shared.domain.errors import ValidationFailed
+from shared.domain.upload_tickets import MAX_ATTACHMENT_MB
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
@@ -62,6 +63,8 @@ class Tenant(_Strict):
     # GDPR: conversations idle longer than this are deleted (Firestore TTL + a daily sweep).
     retention_days: int = Field(365, ge=1, le=3650)
     privacy_policy_url: PageUrl | None = None
+    # Web widget attachments (photos, PDF): the largest file a guest may send, in MB.
+    attachments_max_mb: int = Field(10, ge=1, le=MAX_ATTACHMENT_MB)
 
     @field_validator("languages")
     @classmethod

@@ -170,14 +170,22 @@ class HttpApp:
         self._allow_headers = ", ".join(allow_headers)
         self._routes: list[tuple[str, str, list[str]]] = []
         self._handlers: dict[str, Handler] = {}
+        self._body_limits: dict[str, int] = {}
 
-    def route(self, rule: str, methods: Iterable[str] = ("GET",)) -> Callable[[Handler], Handler]:
-        """Register ``handler(request, **path_args)``; it returns a body, ``(body, status)`` or a Response."""
+    def route(
+        self, rule: str, methods: Iterable[str] = ("GET",), *, max_body_bytes: int | None = None
+    ) -> Callable[[Handler], Handler]:
+        """Register ``handler(request, **path_args)``; it returns a body, ``(body, status)`` or a Response.
+
+        ``max_body_bytes`` gives one route its own body limit (a file upload) instead of the app's.
+        """
 
         def register(handler: Handler) -> Handler:
             endpoint = f"{handler.__name__}:{rule}"
             self._routes.append((rule, endpoint, list(methods)))
             self._handlers[endpoint] = handler
+            if max_body_bytes is not None:
+                self._body_limits[endpoint] = max_body_bytes
             return handler
 
         return register
@@ -231,18 +239,19 @@ class HttpApp:
         from flask import Response
         from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-        too_large = PayloadTooLargeError(f"Request body is over {self._max_body_bytes // 1024} KiB")
-        if request.content_length is not None and request.content_length > self._max_body_bytes:
+        limit = self._body_limit(request)
+        too_large = PayloadTooLargeError(f"Request body is over {limit // 1024} KiB")
+        if request.content_length is not None and request.content_length > limit:
             raise too_large
         if request.content_length is None and request.environ.get("wsgi.input_terminated"):
             # A chunked body has no length up front: read one byte past the limit to tell "too large" from "cut off".
-            body = _read_at_most(request.environ["wsgi.input"], self._max_body_bytes + 1)
-            if len(body) > self._max_body_bytes:
+            body = _read_at_most(request.environ["wsgi.input"], limit + 1)
+            if len(body) > limit:
                 raise too_large
             request.environ.update({"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))})
             for key in ("wsgi.input_terminated", "HTTP_TRANSFER_ENCODING"):  # from here on it is a body of known length
                 request.environ.pop(key, None)
-        request.max_content_length = self._max_body_bytes
+        request.max_content_length = limit
         if request.method == "OPTIONS":
             return Response(status=204)
         adapter = self._map.bind("localhost", path_info=request.path, url_scheme="http")
@@ -254,6 +263,18 @@ class HttpApp:
             raise MethodNotAllowedError(f"{request.method} is not allowed on {request.path}") from None
         result = self._handlers[str(endpoint)](request, **args)
         return _to_response(result)
+
+    def _body_limit(self, request: Request) -> int:
+        """The matched route's own body limit, else the app's (matching reads no body)."""
+        if not self._body_limits or request.method == "OPTIONS":
+            return self._max_body_bytes
+        from werkzeug.exceptions import HTTPException
+
+        try:
+            endpoint, _ = self._map.bind("localhost", path_info=request.path, url_scheme="http").match(method=request.method)
+        except HTTPException:
+            return self._max_body_bytes
+        return self._body_limits.get(str(endpoint), self._max_body_bytes)
 
     def _apply_cors(self, request: Request, response: Response) -> None:
         origin = request.headers.get("Origin")

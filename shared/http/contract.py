@@ -160,6 +160,7 @@ class WelcomeResponse(_Body):
     availability: Availability
     suggestions: list[str]
     privacy_policy_url: str | None
+    attachments_max_mb: int | None = None
 
 
 class CancelWaitRequest(_Request):
@@ -171,6 +172,61 @@ class CancelWaitResponse(_Body):
     success: bool
     conversation_id: str
     mode: Literal["bot", "pending", "human", "closed"]
+
+
+UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
+
+
+class UploadTicketRequest(_Request):
+    conversation_id: str = Field(pattern=_pattern(CONVERSATION_ID))
+    session_id: str = Field(pattern=_pattern(SESSION_ID))
+    content_type: Literal["image/jpeg", "image/png", "image/webp", "application/pdf"]
+    size: int = Field(ge=1, description="The file's size in bytes (at most the tenant's attachments_max_mb)")
+
+
+class UploadTargetBody(_Body):
+    url: str = Field(description="A V4 signed Cloud Storage URL, or locally a path of the chat function")
+    method: Literal["PUT"]
+    headers: dict[str, str] = Field(description="Headers the PUT must send exactly (they are signed)")
+
+
+class UploadTicketResponse(_Body):
+    ticket: str
+    upload: UploadTargetBody
+    name: str
+    max_bytes: int
+    expires_at: str
+
+
+class UploadQuery(_Request):
+    tenant: str | None = Field(None, pattern=_pattern(TENANT_ID))
+
+
+class UploadResponse(_Body):
+    success: bool
+    name: str
+    size: int
+
+
+class AttachmentRequest(_Request):
+    conversation_id: str = Field(pattern=_pattern(CONVERSATION_ID))
+    session_id: str = Field(pattern=_pattern(SESSION_ID))
+    ticket: str = Field(description="The ticket the upload was made with")
+    file_name: str | None = Field(None, max_length=500, description="The file's own name, shown with the message")
+
+
+class AttachmentBody(_Body):
+    name: str
+    content_type: str
+    size: int
+
+
+class AttachmentResponse(_Body):
+    success: bool
+    conversation_id: str
+    already: bool = Field(description="This upload was finalized before: nothing new was stored")
+    attachment: AttachmentBody
+    message: MessageBody | None
 
 
 class PollResponse(_Body):
@@ -261,6 +317,7 @@ class Operation:
     query: type[BaseModel] | None = None
     form: type[BaseModel] | None = None  # an application/x-www-form-urlencoded body (Twilio's webhooks)
     raw_body: bool = False  # a document the service parses itself (a knowledge pack: YAML or JSON)
+    upload: bool = False  # a file's bytes (UPLOAD_TYPES)
     security: Security = "none"
     errors: tuple[int, ...] = ()
     tags: tuple[str, ...] = field(default_factory=tuple)
@@ -333,6 +390,34 @@ OPERATIONS: tuple[Operation, ...] = (
         {200: CancelWaitResponse},
         body=CancelWaitRequest,
         errors=(*_GUEST_ERRORS, 409),
+    ),
+    Operation(
+        "chat",
+        "POST",
+        "/api/chat/uploads",
+        "A short-lived ticket and URL to upload one photo or PDF into the guest's conversation",
+        {200: UploadTicketResponse},
+        body=UploadTicketRequest,
+        errors=(*_GUEST_ERRORS, 415),
+    ),
+    Operation(
+        "chat",
+        "PUT",
+        "/api/chat/uploads/<ticket>",
+        "Local development only (production uploads go to a signed Cloud Storage URL): the file's bytes",
+        {200: UploadResponse},
+        query=UploadQuery,
+        upload=True,
+        errors=(*_GUEST_ERRORS, 409),
+    ),
+    Operation(
+        "chat",
+        "POST",
+        "/api/chat/attachments",
+        "Check an uploaded file's bytes and size, then add it to the conversation (once per upload)",
+        {200: AttachmentResponse},
+        body=AttachmentRequest,
+        errors=(*_GUEST_ERRORS, 415),
     ),
     Operation(
         "agent", "GET", "/api/agent/me", "The signed-in agent", {200: AgentMe}, security="firebase", errors=(401, 403, 503)

@@ -8,8 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from shared.domain.upload_tickets import TICKET
 from shared.domain.validation import CONVERSATION_ID, TENANT_ID
-from shared.http.contract import OPERATIONS, ErrorBody, Operation
+from shared.http.contract import OPERATIONS, UPLOAD_TYPES, ErrorBody, Operation
 from shared.http.contract_admin import ADMIN_OPERATIONS
 
 ALL_OPERATIONS: tuple[Operation, ...] = OPERATIONS + ADMIN_OPERATIONS
@@ -23,6 +24,7 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "experiment_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
     "contact": {"type": "string", "pattern": "^[^\\s/]{1,256}$", "description": "A phone number, an e-mail or a conversation id"},
     "name": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$"},
+    "ticket": {"type": "string", "pattern": TICKET.pattern, "description": "An upload ticket from POST /api/chat/uploads"},
 }
 _STATUS_TEXT = {
     200: "OK",
@@ -33,6 +35,7 @@ _STATUS_TEXT = {
     404: "Not found",
     409: "The resource changed meanwhile or is in the wrong state",
     413: "The body is too large",
+    415: "The file is not a kind we accept (photos and PDF, checked on the bytes)",
     429: "Too many requests; see Retry-After",
     503: "A dependency is unavailable; see Retry-After",
 }
@@ -102,6 +105,9 @@ def _operation(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
     if op.form is not None:
         form = {"application/x-www-form-urlencoded": {"schema": _schema(op.form, components)}}
         result["requestBody"] = {"required": True, "content": form}
+    if op.upload:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        result["requestBody"] = {"required": True, "content": {kind: binary for kind in UPLOAD_TYPES}}
     if op.raw_body:
         pack = {"schema": {"type": "string", "description": "A knowledge pack (DESIGN.md's format)"}}
         content = {"application/yaml": pack, "application/json": {"schema": {"type": "object"}}}

@@ -31,6 +31,8 @@ def welcome(chat: ChatService, args: dict[str, Any], origin: str | None = None) 
         "suggestions": starter_suggestions(knowledge.index, language),
         # GDPR: the widget shows a short notice with this link before the guest's first message.
         "privacy_policy_url": pack.tenant.privacy_policy_url,
+        # The widget checks a file's size before uploading it (the server checks again).
+        "attachments_max_mb": pack.tenant.attachments_max_mb,
     }
 
 

@@ -4,12 +4,46 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from shared.domain.errors import ForbiddenError, NotFoundError
 from shared.domain.validation import CONVERSATION_ID, invalid, matching
 
 MEDIA_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}\.(jpg|png|webp|pdf)$")
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}
+SNIFF_BYTES = 16  # enough of a file's start to tell what it really is
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type the bytes really are (images and PDF only); None for anything else."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """What finalizing an upload needs to know of an object without downloading it."""
+
+    head: bytes  # the first bytes asked for
+    size: int
+    content_type: str
+
+
+@dataclass(frozen=True)
+class UploadTarget:
+    """Where and how a browser puts one object: the URL, the method and the headers it must send."""
+
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    method: str = "PUT"
 
 
 class MediaStore(ABC):
@@ -21,6 +55,18 @@ class MediaStore(ABC):
     @abstractmethod
     def get(self, path: str) -> tuple[bytes, str] | None:
         """The object's bytes and content type; None when it does not exist."""
+
+    @abstractmethod
+    def stat(self, path: str, head_bytes: int = SNIFF_BYTES) -> StoredObject | None:
+        """The object's first bytes, size and content type (without reading the rest); None when absent."""
+
+    @abstractmethod
+    def delete(self, path: str) -> None:
+        """Remove the object; nothing happens when it does not exist."""
+
+    @abstractmethod
+    def upload_target(self, path: str, content_type: str, max_bytes: int, expires_at: datetime) -> UploadTarget | None:
+        """A URL a browser can PUT the object to directly (V4 signed); None where the store cannot sign."""
 
 
 def media_path(tenant: str, conversation_id: str, name: str) -> str:

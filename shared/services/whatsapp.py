@@ -16,7 +16,7 @@ from shared.domain.integrations import WHATSAPP_ADDRESS, TwilioAccount
 from shared.domain.validation import TENANT_ID, matching
 from shared.services.channel_ports import WhatsAppGateway
 from shared.services.integrations import Integrations
-from shared.services.media import EXTENSIONS, MediaStore, media_path
+from shared.services.media import EXTENSIONS, MediaStore, media_path, sniff
 from shared.services.ports import EventPublisher
 
 if TYPE_CHECKING:
@@ -31,19 +31,6 @@ _REFUSED_MEDIA = {
     "en": "Sorry, we can only accept photos (JPEG, PNG, WebP) and PDF files up to 10 MB.",
 }
 _ONLY_MEDIA = "📎"
-
-
-def sniff(data: bytes) -> str | None:
-    """The content type the bytes really are (images and PDF only); None for anything else."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None
 
 
 class WhatsAppRecords(ABC):

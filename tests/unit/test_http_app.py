@@ -206,3 +206,15 @@ def test_a_small_chunked_body_is_read_whole() -> None:
     )
     assert response.status_code == 201, response.get_json()
     assert response.get_json() == {"created": {"q": "chunked"}}
+
+
+def test_a_route_with_its_own_body_limit_takes_larger_bodies_and_the_others_keep_the_apps() -> None:
+    app = make_app(max_body_bytes=1024)
+
+    @app.route("/api/files/<name>", methods=["PUT"], max_body_bytes=8192)
+    def put_file(request: Request, name: str) -> dict[str, int]:
+        return {"size": len(request.get_data())}
+
+    assert call(app, "PUT", "/api/files/a", data=b"x" * 5000).get_json() == {"size": 5000}
+    assert call(app, "PUT", "/api/files/a", data=b"x" * 9000).status_code == 413
+    assert call(app, "POST", "/api/items", json={"x": "a" * 2000}).status_code == 413

@@ -9,7 +9,7 @@ import pytest
 from shared.domain.channels import check_reply_window, reply_window_ends
 from shared.domain.conversation import Conversation
 from shared.domain.errors import ConflictError
-from shared.services.whatsapp import sniff
+from shared.services.media import sniff
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

@@ -1,5 +1,5 @@
 // The guest's side of the HTTP contract (the `chat` function) and the session kept across reloads.
-import { buildUrl, requestJson } from "./http.js";
+import { ApiError, buildUrl, requestJson } from "./http.js";
 import { normalizeMessage } from "./message-store.js";
 import { createPoller } from "./live.js";
 
@@ -41,6 +41,18 @@ export class ChatApi {
     return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat/cancel-handoff"), { method: "POST", body });
   }
 
+  /** POST /api/chat/uploads → {ticket, upload: {url, method, headers}, name, max_bytes, expires_at} */
+  uploadTicket({ conversationId, sessionId, contentType, size }) {
+    const body = { conversation_id: conversationId, session_id: sessionId, content_type: contentType, size };
+    return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat/uploads"), { method: "POST", body });
+  }
+
+  /** POST /api/chat/attachments → {already, attachment, message}: the server sniffs the file, then keeps the message. */
+  finalizeAttachment({ conversationId, sessionId, ticket, fileName }) {
+    const body = { conversation_id: conversationId, session_id: sessionId, ticket, file_name: fileName };
+    return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat/attachments"), { method: "POST", body });
+  }
+
   /** GET /api/chat/messages → {messages, cursor, mode} (the polling fallback; at most 50 a call). */
   messages({ tenant, conversationId, sessionId, after }) {
     const url = buildUrl(this.baseUrl, "/api/chat/messages", {
@@ -51,6 +63,31 @@ export class ChatApi {
     });
     return requestJson(this.fetch, url);
   }
+}
+
+/**
+ * PUT a file where an upload ticket says (a signed Cloud Storage URL, or locally the chat function),
+ * reporting progress 0–1; XMLHttpRequest because fetch cannot report upload progress.
+ */
+export function putFile(upload, file, baseUrl, onProgress = () => {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(upload.method || "PUT", new URL(upload.url, baseUrl).toString());
+    for (const [name, value] of Object.entries(upload.headers ?? {})) xhr.setRequestHeader(name, value);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) return resolve();
+      let data = null;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch {
+        data = null; // Cloud Storage answers errors in XML
+      }
+      reject(new ApiError(xhr.status, data?.error ?? "UploadFailed", data?.message ?? xhr.statusText));
+    };
+    xhr.onerror = () => reject(new ApiError(0, "NetworkError", "network error"));
+    xhr.send(file);
+  });
 }
 
 /** The guest's polling fallback: new messages and the conversation's mode, every 2 s. */

@@ -1,18 +1,21 @@
 // The guest's chat widget: a launcher and a panel inside a shadow root. Turns go to /api/chat;
 // new messages (agents' replies, hand-off notices) arrive through a Firestore listener on the
 // guest's own conversation, or through polling when the listener cannot be established.
-import { ChatApi, SessionStore, guestPoller } from "../lib/chat-api.js";
+import { ChatApi, SessionStore, guestPoller, putFile } from "../lib/chat-api.js";
 import { h, icon, ICONS, replaceChildren } from "../lib/dom.js";
 import { formatTime } from "../lib/format.js";
 import { loadFirebase, stopFirestore } from "../lib/firebase.js";
 import { CONNECTING, LIVE, POLLING, liveOrPoll } from "../lib/live.js";
-import { MessageStore } from "../lib/message-store.js";
+import { MessageStore, normalizeMessage } from "../lib/message-store.js";
 import { allReady, watchConversation, watchMessages } from "../lib/streams.js";
 import { STRINGS, pickLanguage } from "./i18n.js";
 import { CSS } from "./styles.js";
 
 const LISTENER_TIMEOUT_MS = 5000;
 const MAX_LENGTH = 2000;
+// What the attach button takes (the server sniffs the bytes again) and the limit until the tenant's is known.
+const ATTACH_TYPES = { jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", webp: "image/webp", pdf: "application/pdf" };
+const DEFAULT_ATTACH_MB = 10;
 
 /** Create the widget on the page; returns its controller (tests and the console can use it). */
 export function mount(options) {
@@ -67,6 +70,8 @@ class ChatWidget {
     this.suggestions = [];
     this.rating = 0;
     this.welcome = null;
+    this.uploading = false;
+    this.previews = new Map(); // attachment name → object URL of the guest's own file (no public URL exists)
   }
 
   // --- structure ---------------------------------------------------------------------------
@@ -120,10 +125,30 @@ class ChatWidget {
     });
     this.closedNote = h("p", { class: "cd-closed-note", hidden: true, text: t.closedNote });
     this.sendButton = h("button", { class: "cd-send", type: "submit", "aria-label": t.send }, icon(ICONS.send, 20));
+    this.fileInput = h("input", {
+      type: "file",
+      class: "cd-sr",
+      tabindex: "-1",
+      "aria-hidden": "true",
+      accept: [...new Set(Object.values(ATTACH_TYPES))].join(","),
+      onchange: () => {
+        const file = this.fileInput.files?.[0];
+        this.fileInput.value = "";
+        if (file) this.attach(file);
+      },
+    });
+    this.attachButton = h(
+      "button",
+      { class: "cd-attach", type: "button", "aria-label": t.attach, title: t.attach, onclick: () => this.fileInput.click() },
+      icon(ICONS.attach, 22),
+    );
+    this.uploadBox = h("div", { class: "cd-upload", role: "status", hidden: true });
     const composer = (this.composer = h(
       "form",
       { class: "cd-composer", onsubmit: (e) => { e.preventDefault(); this.submit(); } },
       h("label", { class: "cd-sr", for: "cd-input", text: t.inputLabel }),
+      this.attachButton,
+      this.fileInput,
       this.input,
       this.sendButton,
     ));
@@ -145,6 +170,7 @@ class ChatWidget {
       this.suggestionBox,
       this.ratingBox,
       this.closedNote,
+      this.uploadBox,
       composer,
       footer,
     );
@@ -300,6 +326,8 @@ class ChatWidget {
     this.suggestionBox.setAttribute("aria-label", t.suggestions);
     this.panel.querySelector(".cd-close").setAttribute("aria-label", t.close);
     this.sendButton.setAttribute("aria-label", t.send);
+    this.attachButton.setAttribute("aria-label", t.attach);
+    this.attachButton.title = t.attach;
     this.launcher.setAttribute("aria-label", this.open ? t.close : t.open);
     this.setMode(this.mode);
     this.loadWelcome(true);
@@ -494,6 +522,54 @@ class ChatWidget {
     }
   }
 
+  /** A photo or PDF: checked here for a clear message, uploaded with progress, then sniffed and kept by the server. */
+  async attach(file) {
+    if (this.uploading) return;
+    const t = this.t;
+    // The browser's type, or the extension's when it has none (the server trusts neither: it sniffs).
+    const byName = ATTACH_TYPES[String(file.name).split(".").pop().toLowerCase()];
+    const type = Object.values(ATTACH_TYPES).includes(file.type) ? file.type : byName;
+    const maxMb = this.welcome?.attachments_max_mb ?? DEFAULT_ATTACH_MB;
+    if (!type || !file.size) return this.showAlert(t.attachType);
+    if (file.size > maxMb * 1024 * 1024) return this.showAlert(t.attachTooLarge(maxMb));
+    this.showAlert("");
+    this.setUploading(file, 0);
+    try {
+      const session = await this.ensureSession();
+      this.connect();
+      const ids = { conversationId: session.conversation_id, sessionId: session.session_id };
+      const ticket = await this.api.uploadTicket({ ...ids, contentType: type, size: file.size });
+      await putFile(ticket.upload, file, this.api.baseUrl, (share) => this.setUploading(file, share));
+      const done = await this.api.finalizeAttachment({ ...ids, ticket: ticket.ticket, fileName: file.name });
+      if (type.startsWith("image/")) this.previews.set(done.attachment.name, { url: URL.createObjectURL(file), label: file.name });
+      if (done.message) {
+        // Polling may have drawn the message before the preview existed: draw it again with the photo.
+        this.elements.get(done.message.id)?.remove();
+        this.elements.delete(done.message.id);
+        this.onMessages([normalizeMessage(done.message.id, done.message)]);
+      }
+      this.renderSuggestions([]);
+      this.live?.refresh();
+    } catch (err) {
+      const status = err?.status;
+      this.showAlert(
+        status === 415 ? t.attachType : status === 413 ? t.attachTooLarge(maxMb) : status === 429 ? t.errorRate(err.retryAfter ?? 10) : t.attachFailed,
+      );
+    } finally {
+      this.setUploading(null);
+      this.attachButton.focus();
+    }
+  }
+
+  setUploading(file, share = 0) {
+    this.uploading = Boolean(file);
+    this.attachButton.disabled = this.uploading;
+    this.uploadBox.hidden = !file;
+    if (!file) return replaceChildren(this.uploadBox, []);
+    const pct = Math.round(share * 100);
+    replaceChildren(this.uploadBox, h("span", { text: this.t.attaching(file.name, pct) }), h("progress", { max: "100", value: String(pct), "aria-hidden": "true" }));
+  }
+
   setSending(sending) {
     this.sending = sending;
     this.sendButton.disabled = sending;
@@ -565,11 +641,21 @@ class ChatWidget {
       { class: `cd-msg cd-msg--${m.role}${m.failed ? " cd-msg--failed" : ""}`, "data-id": m.id, "data-role": m.role, "data-state": `${m.failed}` },
       m.role === "agent" ? h("span", { class: "cd-author", "aria-hidden": "true", text: `${who} · ${t.agent}` }) : null,
       h("span", { class: "cd-sr", text: `${who}: ` }),
-      h("div", { class: "cd-bubble", text: m.text }),
+      m.attachments?.length && m.text.startsWith("📎")
+        ? h("div", { class: "cd-bubble cd-bubble--file" }, icon(ICONS.attach, 16), m.text.slice(2).trim()) // an icon, not an emoji font
+        : h("div", { class: "cd-bubble", text: m.text }),
+      m.attachments?.length ? h("div", { class: "cd-files" }, ...m.attachments.map((a) => this.attachmentElement(a))) : null,
       time && m.role !== "system" ? h("span", { class: "cd-meta", text: time }) : null,
       m.failed ? h("button", { class: "cd-retry", type: "button", text: `↻ ${t.retry}`, onclick: () => this.send(m.text, m) }) : null,
     );
     return el;
+  }
+
+  /** The guest's own photo as a thumbnail while this page has it; otherwise the file's name and size. */
+  attachmentElement(a) {
+    const preview = this.previews.get(a.name);
+    if (preview) return h("img", { class: "cd-thumb", src: preview.url, alt: this.t.attachment(preview.label) });
+    return h("span", { class: "cd-file", text: `${a.contentType === "application/pdf" ? "PDF" : "📷"} · ${Math.max(1, Math.round(a.size / 1024))} KB` });
   }
 
   renderSuggestions(suggestions) {

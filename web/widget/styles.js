@@ -98,6 +98,16 @@ button:disabled { cursor: default; opacity: .55; }
 .cd-input { flex: 1; resize: none; font-size: 16px; border: 1px solid #8a959c; border-radius: 12px; padding: 9px 12px; font-family: inherit; line-height: 1.4; color: inherit; max-height: 120px; min-height: 42px; background: #fff; }
 .cd-input:focus { border-color: var(--cd-brand); outline: none; box-shadow: 0 0 0 3px color-mix(in srgb, var(--cd-brand) 22%, transparent); }
 .cd-send { width: 42px; height: 42px; border-radius: 12px; border: 0; background: var(--cd-brand); color: var(--cd-brand-ink); display: grid; place-items: center; flex: none; }
+.cd-attach { width: 44px; height: 44px; border-radius: 12px; border: 1px solid var(--cd-line); background: #fff; color: var(--cd-brand); display: grid; place-items: center; flex: none; }
+.cd-attach:hover { background: var(--cd-soft); }
+.cd-attach:focus-visible, .cd-send:focus-visible { outline: 3px solid color-mix(in srgb, var(--cd-brand) 45%, transparent); outline-offset: 2px; }
+.cd-attach:disabled { opacity: .5; cursor: progress; }
+.cd-upload { margin: 0; padding: 8px 14px; border-top: 1px solid var(--cd-line); background: #fff; font-size: 13px; color: var(--cd-muted); display: flex; align-items: center; gap: 10px; }
+.cd-upload progress { flex: 1; height: 6px; accent-color: var(--cd-brand); }
+.cd-bubble--file { display: inline-flex; align-items: center; gap: 6px; }
+.cd-files { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; justify-content: flex-end; }
+.cd-thumb { display: block; max-width: 180px; max-height: 180px; border-radius: 12px; border: 1px solid var(--cd-line); object-fit: cover; background: #fff; }
+.cd-file { font-size: 12.5px; color: var(--cd-muted); background: #fff; border: 1px solid var(--cd-line); border-radius: 10px; padding: 4px 9px; }
 
 .cd-footer { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 0 12px 9px; background: #fff; font-size: 12px; color: var(--cd-muted); }
 .cd-human, .cd-cancel { background: none; border: 0; color: var(--cd-brand); font-size: 13.5px; padding: 6px 0; text-decoration: underline; text-underline-offset: 2px; }
@@ -122,6 +132,7 @@ button:disabled { cursor: default; opacity: .55; }
   .cd-root { right: 14px; bottom: 14px; }
   .cd-panel { inset: 0; width: 100%; max-width: none; height: 100%; max-height: none; border-radius: 0; }
   .cd-root[data-open="true"] .cd-launcher { display: none; }
+  .cd-send { width: 44px; height: 44px; }
 }
 @media (prefers-reduced-motion: reduce) { .cd-log { scroll-behavior: auto; } .cd-launcher { transition: none; } }
 `;
