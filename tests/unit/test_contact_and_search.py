@@ -105,7 +105,12 @@ def test_the_page_url_goes_through_the_turn_and_a_foreign_one_is_dropped() -> No
     world = World()
     session = world.chat.start_session({"tenant": "novahouse", "page_url": "https://novahouse.pl/cennik?x=1"})
     turn = world.chat.turn(
-        {"tenant": "novahouse", "message": "Dzień dobry", "session_id": session["session_id"], "page_url": "https://evil.example/"}
+        {
+            "tenant": "novahouse",
+            "message": "Dzień dobry",
+            "session_id": session["session_id"],
+            "page_url": "https://evil.example/",
+        }
     )
     stored = world.conversation(turn.conversation_id)
     assert (stored.page_url, stored.last_page_url) == ("https://novahouse.pl/cennik", "https://novahouse.pl/cennik")
