@@ -370,26 +370,22 @@ class FirestoreConversationRepository(ConversationRepository, Outbox):
         return [Note.model_validate({**(d.to_dict() or {}), "id": d.id}) for d in docs]
 
     def list(self, tenant: str, mode: str | None, limit: int) -> list[Conversation]:
-        from google.cloud import firestore
-
         query = self._tenant(tenant).collection("conversations")
         if mode:
             query = query.where(filter=_field_filter("mode", "==", mode))
-        query = query.order_by("updated_at", direction=firestore.Query.DESCENDING).limit(limit)
-        with guarded():
-            docs = list(query.stream(**self._deadline.kwargs))
-        counter.read(max(1, len(docs)))
-        return [_conversation_from(d) for d in docs]
+        return self._newest(query, limit)
 
     def search(self, tenant: str, term: str, limit: int) -> builtins.list[Conversation]:
-        from google.cloud import firestore
-
         # Needs the composite index (search_terms CONTAINS, updated_at DESC) in firestore.indexes.json.
         conversations = self._tenant(tenant).collection("conversations")
-        query = conversations.where(filter=_field_filter("search_terms", "array_contains", term))
+        return self._newest(conversations.where(filter=_field_filter("search_terms", "array_contains", term)), limit)
+
+    def _newest(self, query: Any, limit: int) -> builtins.list[Conversation]:
+        from google.cloud import firestore
+
         query = query.order_by("updated_at", direction=firestore.Query.DESCENDING).limit(limit)
         with guarded():
-            docs = list(query.stream(**self._deadline.kwargs))
+            docs = builtins.list(query.stream(**self._deadline.kwargs))
         counter.read(max(1, len(docs)))
         return [_conversation_from(d) for d in docs]
 

@@ -88,8 +88,9 @@ def _conversation_v2(data: dict[str, Any]) -> dict[str, Any]:
     """
     if data.get("search_terms"):
         return {}
-    recent = data.get("recent") if isinstance(data.get("recent"), list) else []
-    said = [str(t.get("text") or "") for t in recent if isinstance(t, dict) and t.get("role") == "guest"]
+    recent = data.get("recent")
+    turns: list[Any] = recent if isinstance(recent, list) else []
+    said = [str(t.get("text") or "") for t in turns if isinstance(t, dict) and t.get("role") == "guest"]
     terms: list[str] = []
     for text in said:
         terms = merged_terms(terms, text_terms(text))

@@ -26,8 +26,8 @@ from tests.e2e.test_widget_and_dashboard import (  # noqa: F401 — fixtures
 DESKTOP = {"width": 1280, "height": 820}
 PHONE = {"width": 390, "height": 800}
 LABELS = {
-    "en": {"password": "Password", "sign_in": "Sign in", "name": "Name", "page": "Started on", "email": "E-mail", "phone": "Phone"},
-    "pl": {"password": "Hasło", "sign_in": "Zaloguj się", "name": "Imię", "page": "Strona startowa", "email": "E-mail", "phone": "Telefon"},
+    "en": {"password": "Password", "sign_in": "Sign in", "name": "Name", "found": "1 conversation found"},
+    "pl": {"password": "Hasło", "sign_in": "Zaloguj się", "name": "Imię", "found": "Znaleziono: 1 rozmowa"},
 }
 
 
@@ -72,7 +72,7 @@ def test_the_agent_finds_the_guest_by_a_word_and_sees_name_phone_email_and_page_
     results = agent.locator(".all .conv-list button")
     expect(results).to_have_count(1)
     expect(results.first).to_have_attribute("data-id", conversation_id)
-    expect(agent.locator("#conv-search-note")).to_contain_text("1 conversation found" if lang == "en" else "Znaleziono: 1 rozmowa")
+    expect(agent.locator("#conv-search-note")).to_contain_text(LABELS[lang]["found"])
     shot(agent, f"30-{lang}-dashboard-search")
 
     results.first.click()
