@@ -68,3 +68,25 @@ def test_leads_of_returns_the_conversations_lead_merged_across_turns(repo: Conve
     assert [(lead.name, lead.email, lead.phone) for lead in leads] == [("Jan", "jan@example.com", "+48600700800")]
     assert leads[0].created_at is not None and abs((leads[0].created_at - now).total_seconds()) < 0.01
     assert repo.leads_of(_tenant(), conversation.id) == [] and other.id != conversation.id
+
+
+def test_the_backfill_migration_gives_older_conversations_search_terms_on_firestore(local_cloud: dict[str, str]) -> None:
+    from shared.adapters.firestore_migrations import FirestoreMigrationStore
+    from shared.bootstrap import container
+    from shared.services.migrations import MIGRATIONS, run_migrations
+    from tests.conftest import random_id
+
+    db = container().clients.firestore
+    root = f"migration-tests/{random_id('search')}"
+    db.document(f"{root}/tenants/t0").set({"name": "t0"})  # the walk visits existing parents only
+    old = db.document(f"{root}/tenants/t0/conversations/c0")
+    recent = [{"role": "bot", "text": "Dzień dobry"}, {"role": "guest", "text": "Łazienka 6 m2, jan@example.com"}]
+    old.set({"mode": "bot", "channel": "web", "schema_version": 1, "recent": recent})
+    done = db.document(f"{root}/tenants/t0/conversations/c1")
+    done.set({"mode": "bot", "channel": "web", "schema_version": 2, "search_terms": ["kept"]})
+    backfill = [m for m in MIGRATIONS if m.id == "0007_conversations_v2"]
+    report = run_migrations(FirestoreMigrationStore(db, root), backfill)
+    assert (report[0].scanned, report[0].changed) == (2, 1)
+    data = old.get().to_dict() or {}
+    assert data["schema_version"] == 2 and {"lazienka", "laz", "jan", "example", "m2"} <= set(data["search_terms"])
+    assert (done.get().to_dict() or {})["search_terms"] == ["kept"]

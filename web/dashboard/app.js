@@ -420,7 +420,8 @@ class Dashboard {
     if (!id) return;
     this.selectedId = id;
     this.markSeen(id);
-    this.current = this.conversations.find((c) => c.id === id) ?? this.queue.find((c) => c.id === id) ?? { id, mode: "bot" };
+    const known = [...this.conversations, ...this.queue, ...(this.search.results ?? [])]; // a search finds older ones too
+    this.current = known.find((c) => c.id === id) ?? { id, mode: "bot" };
     this.store = new MessageStore();
     this.notes = [];
     this.messageCache = new Map();
