@@ -29,12 +29,20 @@ def me(request: Request) -> dict[str, Any]:
 @app.route("/api/agent/conversations")
 def conversations(request: Request) -> dict[str, Any]:
     caller = _caller(request)
-    return container().agent.list_conversations(caller, request.args.get("mode"), request.args.get("limit"))
+    args = request.args
+    return container().agent.list_conversations(caller, args.get("mode"), args.get("limit"), args.get("q"))
 
 
 @app.route(f"{CONVERSATION}/messages")
 def messages(request: Request, conversation_id: str) -> dict[str, Any]:
     return container().agent.conversation_detail(_caller(request), conversation_id, request.args.get("after"))
+
+
+@app.route(f"{CONVERSATION}/contact")
+def contact(request: Request, conversation_id: str) -> dict[str, Any]:
+    from shared.services.contacts import contact_card
+
+    return contact_card(container().conversations, _caller(request), conversation_id)
 
 
 @app.route(f"{CONVERSATION}/takeover", methods=["POST"])

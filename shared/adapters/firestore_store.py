@@ -15,6 +15,7 @@ Layout (everything a tenant owns lives under its own path):
 
 from __future__ import annotations
 
+import builtins
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,7 +29,7 @@ from shared.domain.errors import NotFoundError, ServiceUnavailableError, StaleWr
 from shared.domain.events import ChatEvent
 from shared.domain.experiments import Experiment
 from shared.domain.knowledge import KnowledgePack
-from shared.domain.records import ConversationWrite, Note
+from shared.domain.records import ConversationWrite, Lead, Note
 from shared.domain.schema import stamp
 from shared.services.ports import ConversationRepository, Outbox, TenantKnowledge, TenantRepository
 
@@ -369,16 +370,32 @@ class FirestoreConversationRepository(ConversationRepository, Outbox):
         return [Note.model_validate({**(d.to_dict() or {}), "id": d.id}) for d in docs]
 
     def list(self, tenant: str, mode: str | None, limit: int) -> list[Conversation]:
-        from google.cloud import firestore
-
         query = self._tenant(tenant).collection("conversations")
         if mode:
             query = query.where(filter=_field_filter("mode", "==", mode))
+        return self._newest(query, limit)
+
+    def search(self, tenant: str, term: str, limit: int) -> builtins.list[Conversation]:
+        # Needs the composite index (search_terms CONTAINS, updated_at DESC) in firestore.indexes.json.
+        conversations = self._tenant(tenant).collection("conversations")
+        return self._newest(conversations.where(filter=_field_filter("search_terms", "array_contains", term)), limit)
+
+    def _newest(self, query: Any, limit: int) -> builtins.list[Conversation]:
+        from google.cloud import firestore
+
         query = query.order_by("updated_at", direction=firestore.Query.DESCENDING).limit(limit)
         with guarded():
-            docs = list(query.stream(**self._deadline.kwargs))
+            docs = builtins.list(query.stream(**self._deadline.kwargs))
         counter.read(max(1, len(docs)))
         return [_conversation_from(d) for d in docs]
+
+    def leads_of(self, tenant: str, conversation_id: str) -> builtins.list[Lead]:
+        query = self._tenant(tenant).collection("leads").where(filter=_field_filter("conversation_id", "==", conversation_id))
+        with guarded():
+            docs = list(query.limit(20).stream(**self._deadline.kwargs))
+        counter.read(max(1, len(docs)))
+        leads = [Lead.model_validate({**(d.to_dict() or {}), "id": d.id}) for d in docs]
+        return sorted(leads, key=lambda lead: (lead.created_at or lead.updated_at, lead.id))
 
 
 def _field_filter(field: str, op: str, value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import copy
 import threading
 from datetime import UTC, datetime
@@ -84,7 +85,10 @@ class InMemoryConversationRepository(ConversationRepository, Outbox):
         self.messages.setdefault(key, []).extend(m.model_copy() for m in write.messages)
         self.notes_by.setdefault(key, []).extend(write.notes)
         if write.lead is not None:
-            self.leads[(c.tenant, write.lead.id)] = write.lead
+            # Merged like Firestore's: later turns add fields, never erase them or the capture time.
+            before = self.leads.get((c.tenant, write.lead.id))
+            added = write.lead.model_dump(exclude_none=True)
+            self.leads[(c.tenant, write.lead.id)] = before.model_copy(update=added) if before else write.lead
         if write.metrics and write.day:
             day = self.metrics.setdefault((c.tenant, write.day), {})
             for k, v in write.metrics.items():
@@ -118,3 +122,13 @@ class InMemoryConversationRepository(ConversationRepository, Outbox):
         self.reads += 1
         items = [c for (t, _), c in self.conversations.items() if t == tenant and (mode is None or c.mode == mode)]
         return sorted(items, key=lambda c: c.updated_at, reverse=True)[:limit]
+
+    def search(self, tenant: str, term: str, limit: int) -> builtins.list[Conversation]:
+        self.reads += 1
+        items = [c for (t, _), c in self.conversations.items() if t == tenant and term in c.search_terms]
+        return sorted(items, key=lambda c: c.updated_at, reverse=True)[:limit]
+
+    def leads_of(self, tenant: str, conversation_id: str) -> builtins.list[Lead]:
+        self.reads += 1
+        found = [lead for (t, _), lead in self.leads.items() if t == tenant and lead.conversation_id == conversation_id]
+        return sorted(found, key=lambda lead: (lead.created_at or lead.updated_at, lead.id))

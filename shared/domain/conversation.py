@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from shared.domain.errors import ConflictError, RateLimitedError
 from shared.domain.events import HANDOFF_REQUESTED, ChatEvent
+from shared.domain.search import contact_terms, merged_terms, phone_terms, text_terms
 
 Mode = Literal["bot", "pending", "human", "closed"]
 Channel = Literal["web", "whatsapp"]
@@ -215,6 +216,10 @@ class Conversation(BaseModel):
     turns: list[TurnRecord] = Field(default_factory=list)
     # The tenant's retention when the conversation began; Firestore's TTL deletes it at expire_at.
     retention_days: int = 365
+    page_url: str | None = None  # web: the page the chat started on (origin + path, checked against the tenant's origins)
+    last_page_url: str | None = None  # web: the page of the newest turn
+    # What agents can find the conversation by (see shared/domain/search.py); kept up to date by receive().
+    search_terms: list[str] = Field(default_factory=list)
 
     @property
     def expire_at(self) -> datetime:
@@ -266,11 +271,24 @@ class Conversation(BaseModel):
     def receive(self, message: Message, now: datetime, turns_per_minute: int) -> Transition:
         """A guest message arrives: counted against the session limit; a closed conversation reopens."""
         self._check_rate(now, turns_per_minute)
+        self.search_terms = merged_terms(self.search_terms, text_terms(message.text))
+        if self.contact:  # a WhatsApp number is found like a lead's phone
+            self.search_terms = merged_terms(self.search_terms, phone_terms(self.contact), first=True)
         self.guest_message_count += 1
         self.last_guest_at = now  # WhatsApp's 24-hour window for free-form replies starts here
         self.append([message], now)
         reopened = self.reopen(now + timedelta(microseconds=1))
         return Transition(messages=[message, *reopened.messages])
+
+    def visited(self, page_url: str | None) -> None:
+        """The (already checked) page a web guest wrote from: the first one stays, the newest is kept too."""
+        if page_url:
+            self.page_url = self.page_url or page_url
+            self.last_page_url = page_url
+
+    def identify(self, name: str | None, email: str | None, phone: str | None) -> None:
+        """The guest's contact details become searchable, ahead of the words of their messages."""
+        self.search_terms = merged_terms(self.search_terms, contact_terms(name, email, phone), first=True)
 
     def reopen(self, now: datetime) -> Transition:
         """A closed conversation the guest writes to again goes back to the bot, with a notice."""

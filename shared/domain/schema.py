@@ -15,7 +15,7 @@ SCHEMA_FIELD: Final = "schema_version"
 # kind → current version; a document without the field is version 0 (written before versions).
 SCHEMA_VERSIONS: Final[dict[str, int]] = {
     "tenant": 1,
-    "conversation": 1,
+    "conversation": 2,  # 2: search_terms (issue 9)
     "message": 1,
     "note": 1,
     "lead": 1,

@@ -82,6 +82,7 @@ class TurnRequest(_Request):
     session_id: str | None = Field(None, pattern=_pattern(SESSION_ID), description="From POST /api/chat/session.")
     language: str | None = Field(None, pattern=_pattern(LANGUAGE))
     client_message_id: str | None = Field(None, max_length=64, description="Makes a retried turn idempotent.")
+    page_url: str | None = Field(None, max_length=1000, description="The guest's page; kept on the tenant's origins.")
 
 
 class TurnResponse(_Body):
@@ -99,6 +100,7 @@ class TurnResponse(_Body):
 class SessionRequest(_Request):
     tenant: str = TenantId
     language: str | None = Field(None, pattern=_pattern(LANGUAGE))
+    page_url: str | None = Field(None, max_length=1000, description="The guest's page; kept on the tenant's origins.")
 
 
 class SessionResponse(_Body):
@@ -271,6 +273,9 @@ class ConversationList(_Body):
 class ConversationListQuery(_Request):
     mode: Literal["bot", "pending", "human", "closed"] | None = None
     limit: int | None = Field(None, ge=1, le=100)
+    q: str | None = Field(
+        None, min_length=1, max_length=100, description="Search: every word must match (diacritics folded, prefixes allowed)."
+    )
 
 
 class DetailQuery(_Request):
@@ -288,6 +293,29 @@ class ConversationDetail(_Body):
     messages: list[MessageBody]
     notes: list[NoteBody]
     cursor: str | None
+
+
+class ContactLeadBody(_Body):
+    id: str
+    name: str | None
+    phone: str | None
+    email: str | None
+    captured_at: str
+
+
+class ContactCard(_Body):
+    """Who the guest is, as far as the conversation tells (lead capture, channel, the page they wrote from)."""
+
+    conversation_id: str
+    channel: str
+    language: str
+    page_url: str | None
+    last_page_url: str | None
+    name: str | None
+    phone: str | None
+    email: str | None
+    whatsapp: str | None = Field(description="The WhatsApp number replies go to, when the channel gave one.")
+    leads: list[ContactLeadBody]
 
 
 class TextRequest(_Request):
@@ -439,6 +467,15 @@ OPERATIONS: tuple[Operation, ...] = (
         "A conversation with its messages and internal notes",
         {200: ConversationDetail},
         query=DetailQuery,
+        security="firebase",
+        errors=_STAFF_ERRORS,
+    ),
+    Operation(
+        "agent",
+        "GET",
+        f"{_CONVERSATION}/contact",
+        "The contact card: lead details, channel, language, the page the guest wrote from",
+        {200: ContactCard},
         security="firebase",
         errors=_STAFF_ERRORS,
     ),

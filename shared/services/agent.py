@@ -145,14 +145,19 @@ class AgentService:
         """The caller as the dashboard shows them."""
         return principal.body()
 
-    def list_conversations(self, principal: Principal, mode: Any = None, limit: Any = None) -> dict[str, Any]:
-        """The tenant's conversations, newest activity first, optionally one mode only."""
+    def list_conversations(self, principal: Principal, mode: Any = None, limit: Any = None, query: Any = None) -> dict[str, Any]:
+        """The tenant's conversations, newest activity first, optionally one mode only or matching a search."""
         if mode in (None, ""):
             mode = None
         elif mode not in get_args(Mode):
             raise invalid("mode", "must be one of bot, pending, human, closed")
         count = _limit(limit)
-        conversations = self.conversations.list(principal.tenant, mode, count)
+        if query is not None:
+            from shared.services.contacts import search
+
+            conversations = search(self.conversations, principal.tenant, query, count, mode)
+        else:
+            conversations = self.conversations.list(principal.tenant, mode, count)
         return {"conversations": [public_conversation(c) for c in conversations]}
 
     def conversation_detail(self, principal: Principal, raw_id: Any, after: Any = None) -> dict[str, Any]:
@@ -262,11 +267,7 @@ class AgentService:
         return self._respond(self.conversations.update_in_transaction(principal.tenant, conv_id, change))
 
     def _own(self, principal: Principal, raw_id: Any) -> str:
-        """A well-formed conversation id of the caller's own tenant."""
-        conv_id = matching(CONVERSATION_ID, raw_id, "conversation_id")
-        if tenant_of(conv_id) != principal.tenant:
-            raise ForbiddenError("This conversation belongs to another business")
-        return conv_id
+        return owned_id(principal, raw_id)
 
     def _get(self, tenant: str, conv_id: str) -> Conversation:
         return _exists(self.conversations.get(tenant, conv_id))
@@ -289,6 +290,14 @@ class AgentService:
 
     def _respond(self, write: ConversationWrite) -> dict[str, Any]:
         return {"conversation": public_conversation(write.conversation)}
+
+
+def owned_id(principal: Principal, raw_id: Any) -> str:
+    """A well-formed conversation id of the caller's own tenant."""
+    conv_id = matching(CONVERSATION_ID, raw_id, "conversation_id")
+    if tenant_of(conv_id) != principal.tenant:
+        raise ForbiddenError("This conversation belongs to another business")
+    return conv_id
 
 
 def _limit(raw: Any) -> int:

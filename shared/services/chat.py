@@ -25,6 +25,7 @@ from shared.domain.experiments import enroll, with_outcomes
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.leads import extract_lead, merge_leads
 from shared.domain.metrics import rating_increments
+from shared.domain.pages import clean_page_url
 from shared.domain.records import ConversationWrite
 from shared.domain.sessions import SessionIds
 from shared.domain.validation import CONVERSATION_ID, LANGUAGE, TENANT_ID, clean_text, invalid, matching
@@ -115,6 +116,10 @@ class ChatService:
                 return set(self.settings.dev_origins)
         return set(self.settings.dev_origins)
 
+    def _page_url(self, body: dict[str, Any], knowledge: TenantKnowledge) -> str | None:
+        """The guest's page (origin + path) when it is on one of the tenant's origins; anything else is dropped."""
+        return clean_page_url(body.get("page_url"), set(knowledge.pack.tenant.allowed_origins) | self.settings.dev_origins)
+
     def _day(self, pack: KnowledgePack, moment: datetime) -> str:
         return moment.astimezone(ZoneInfo(pack.tenant.timezone)).strftime("%Y-%m-%d")
 
@@ -155,6 +160,7 @@ class ChatService:
         now = self.clock()
         session_id = self.sessions.issue()
         conversation = self._new_conversation(tenant_id, session_id, language, now, pack.tenant.retention_days)
+        conversation.visited(self._page_url(body, knowledge))
         overrides = enroll(conversation, knowledge.experiments)  # A/B: the variant is fixed at the first turn
         greeting = overrides.greeting or pack.tenant.greeting.get(language) or next(iter(pack.tenant.greeting.values()), "")
         if not greeting:
@@ -228,6 +234,7 @@ class ChatService:
             lead_fields=lead_fields,
             latency_ms=int((time.perf_counter() - started) * 1000),
             client_message_id=client_message_id,
+            page_url=None if contact else self._page_url(body, knowledge),
         )
         try:
             write = self.conversations.update_in_transaction(tenant_id, conv_id, plan.change, first=current)

@@ -51,6 +51,7 @@ class TurnPlan:
     client_message_id: str | None = None
     contact: str | None = None  # a messaging channel's address (WhatsApp), where replies go
     attachments: list[Attachment] | None = None
+    page_url: str | None = None  # web: the page the guest wrote from, already checked against the tenant's origins
     record: TurnRecord | None = field(default=None, init=False)
 
     def new_conversation(self) -> Conversation:
@@ -74,6 +75,7 @@ class TurnPlan:
         if done is not None:
             raise Replayed(done)
         conversation.language = self.language
+        conversation.visited(self.page_url)
         # The bot speaks after everything already stored: when a retry finds messages committed
         # meanwhile (an agent came and went), its reply must not appear to predate them.
         replied_at = max(self.replied_at, conversation.updated_at + timedelta(microseconds=1))
@@ -97,6 +99,7 @@ class TurnPlan:
         new_lead = lead is not None and conversation.lead_id is None
         if lead is not None:
             conversation.lead_id = lead.id
+            conversation.identify(lead.name, lead.email, lead.phone)
             events.append(
                 ChatEvent(type=LEAD_CAPTURED, tenant=self.tenant, data=lead.model_dump(mode="json"), occurred_at=self.received_at)
             )

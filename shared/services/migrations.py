@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from shared.domain.leads import extract_lead, merge_leads
 from shared.domain.schema import KIND_PATHS, SCHEMA_FIELD, SCHEMA_VERSIONS, version_of
+from shared.domain.search import contact_terms, merged_terms, phone_terms, text_terms
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,28 @@ def _conversation_v1(data: dict[str, Any]) -> dict[str, Any]:
     return {} if data.get("channel") else {"channel": "web"}
 
 
+def _conversation_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Search terms for conversations from before search, from what the document itself keeps.
+
+    The document holds the last ten turns (``recent``): their guest words and any contact details in
+    them become terms, as ``Conversation.receive``/``identify`` would have made them; the WhatsApp
+    number too. Older messages are not read (a message scan per conversation would not scale).
+    """
+    if data.get("search_terms"):
+        return {}
+    recent = data.get("recent")
+    turns: list[Any] = recent if isinstance(recent, list) else []
+    said = [str(t.get("text") or "") for t in turns if isinstance(t, dict) and t.get("role") == "guest"]
+    terms: list[str] = []
+    for text in said:
+        terms = merged_terms(terms, text_terms(text))
+    lead = merge_leads(*(extract_lead(text) for text in said))
+    terms = merged_terms(terms, contact_terms(lead.name, lead.email, lead.phone), first=True)
+    if isinstance(data.get("contact"), str):
+        terms = merged_terms(terms, phone_terms(data["contact"]), first=True)
+    return {"search_terms": terms}
+
+
 # Applied in id order. Never edit a released migration: add the next one.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_tenants_v1", "tenant", 1, "stamp schema_version on tenants", _stamp_only),
@@ -85,6 +109,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0004_notes_v1", "note", 1, "stamp schema_version on notes", _stamp_only),
     Migration("0005_leads_v1", "lead", 1, "stamp schema_version on leads", _stamp_only),
     Migration("0006_assignments_v1", "assignment", 1, "stamp schema_version on assignments", _stamp_only),
+    Migration("0007_conversations_v2", "conversation", 2, "search_terms from the recent guest turns", _conversation_v2),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import random
 import time
 from abc import ABC, abstractmethod
@@ -16,7 +17,7 @@ from shared.domain.errors import ConflictError, StaleWriteError
 from shared.domain.events import ChatEvent
 from shared.domain.experiments import Experiment
 from shared.domain.knowledge import KnowledgePack
-from shared.domain.records import ConversationWrite, Note
+from shared.domain.records import ConversationWrite, Lead, Note
 
 
 class LanguageModel(ABC):
@@ -122,6 +123,14 @@ class ConversationRepository(ABC):
     @abstractmethod
     def list(self, tenant: str, mode: str | None, limit: int) -> list[Conversation]:
         """Newest activity first, optionally only one mode."""
+
+    @abstractmethod
+    def search(self, tenant: str, term: str, limit: int) -> builtins.list[Conversation]:
+        """The tenant's conversations whose ``search_terms`` contain ``term``, newest activity first."""
+
+    @abstractmethod
+    def leads_of(self, tenant: str, conversation_id: str) -> builtins.list[Lead]:
+        """The leads captured in one conversation of the tenant (usually one), oldest first."""
 
 
 class EventPublisher(ABC):

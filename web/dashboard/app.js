@@ -10,6 +10,7 @@ import { CONNECTING, LIVE, POLLING, liveOrPoll } from "../lib/live.js";
 import { MessageStore } from "../lib/message-store.js";
 import { allReady, normalizeConversation, watchConversation, watchConversations, watchMessages, watchNotes } from "../lib/streams.js";
 import { STRINGS, pickLanguage } from "./i18n.js";
+import { ContactCards, ServerSearch } from "./contact.js";
 
 const LISTENER_TIMEOUT_MS = 5000;
 const AGENT_ROLES = new Set(["agent", "admin"]);
@@ -46,6 +47,8 @@ class Dashboard {
     this.knownWaiting = new Set();
     this.queueAlertsReady = false;
     this.query = "";
+    this.search = new ServerSearch({ api: () => this.api, onChange: () => this.renderLists() });
+    this.contacts = new ContactCards({ api: () => this.api, t });
   }
 
   async start() {
@@ -162,23 +165,27 @@ class Dashboard {
       ),
     );
     this.convList = h("ul", { class: "conv-list", "aria-labelledby": "list-title" });
-    // Searches the conversations the list holds (the newest ones), on the words agents see.
+    // Searches all of the tenant's conversations on the server (debounced, see contact.js); meanwhile,
+    // and when the server cannot answer, the conversations the list holds on the words agents see.
     this.searchBox = h("input", {
       class: "search",
       type: "search",
       id: "conv-search",
+      maxlength: "100",
       placeholder: t.searchPlaceholder,
+      "aria-describedby": "conv-search-note",
       oninput: (e) => {
         this.query = e.target.value;
-        this.renderLists();
+        this.search.update(this.query);
       },
     });
+    this.searchNote = h("p", { class: "search-note muted small", id: "conv-search-note", role: "status" });
     this.listEmpty = h("p", { class: "empty-line", text: t.listEmpty });
     const sidebar = h(
       "nav",
       { class: "sidebar", "aria-label": t.conversations },
       h("section", { class: "queue" }, h("h2", { id: "queue-title", class: "section-title" }, t.queue, " ", this.queueCount), this.queueList, this.queueEmpty),
-      h("section", { class: "all" }, h("h2", { id: "list-title", class: "section-title", text: t.conversations }), h("label", { class: "sr-only", for: "conv-search", text: t.search }), this.searchBox, this.filterBar, this.convList, this.listEmpty),
+      h("section", { class: "all" }, h("h2", { id: "list-title", class: "section-title", text: t.conversations }), h("label", { class: "sr-only", for: "conv-search", text: t.search }), this.searchBox, this.searchNote, this.filterBar, this.convList, this.listEmpty),
     );
 
     this.detail = h("main", { class: "detail", id: "detail", tabindex: "-1" });
@@ -347,7 +354,10 @@ class Dashboard {
     const minute = tick ? String(Math.floor(now.getTime() / 60000)) : "";
     const query = (this.query ?? "").trim().toLowerCase();
     const matches = (c) => !query || [c.label, c.contact, c.lastMessage?.text, c.ratingComment].some((v) => v && v.toLowerCase().includes(query));
-    const visible = (this.filter === "all" ? this.conversations : this.conversations.filter((c) => c.mode === this.filter)).filter(matches);
+    const found = this.search.visible(this.conversations, matches);
+    const visible = this.filter === "all" ? found : found.filter((c) => c.mode === this.filter);
+    this.searchNote.textContent = this.search.note(t, found.length);
+    this.searchNote.hidden = !this.searchNote.textContent;
     syncChildren(this.convList, visible, {
       key: (c) => c.id,
       signature: (c) => `${c.updatedAt?.getTime()}|${c.mode}|${c.assignedAgent?.uid}|${c.id === this.selectedId}|${minute}|${isUnread(c, this.seen)}|${c.label}`,
@@ -410,7 +420,8 @@ class Dashboard {
     if (!id) return;
     this.selectedId = id;
     this.markSeen(id);
-    this.current = this.conversations.find((c) => c.id === id) ?? this.queue.find((c) => c.id === id) ?? { id, mode: "bot" };
+    const known = [...this.conversations, ...this.queue, ...(this.search.results ?? [])]; // a search finds older ones too
+    this.current = known.find((c) => c.id === id) ?? { id, mode: "bot" };
     this.store = new MessageStore();
     this.notes = [];
     this.messageCache = new Map();
@@ -548,21 +559,7 @@ class Dashboard {
 
   renderContact() {
     if (!this.contactCard || !this.current) return;
-    const c = this.current;
-    const row = (label, value) => (value ? [h("dt", { text: label }), h("dd", { text: value })] : []);
-    replaceChildren(
-      this.contactCard,
-      h("h2", { class: "section-title", text: t.contact }),
-      h(
-        "dl",
-        { class: "contact-list" },
-        row(t.contactChannel, t.channel[c.channel] ?? c.channel),
-        row(t.contactLanguage, c.language?.toUpperCase()),
-        row(t.contactPhone, c.contact),
-        row(t.contactLead, c.leadId ? t.contactLeadYes : t.contactLeadNo),
-        row(t.ratingComment, c.ratingComment),
-      ),
-    );
+    this.contacts.show(this.contactCard, this.current); // contact.js: lead details, channel, page URL
   }
 
   renderComposer() {

@@ -1,4 +1,5 @@
 // The dashboard's strings in English and Polish (by ?lang=, then the browser's language).
+import { plural } from "../widget/i18n.js"; // one set of Polish plural rules for every page
 
 export const STRINGS = {
   en: {
@@ -60,6 +61,16 @@ export const STRINGS = {
     contactLead: "Lead",
     contactLeadYes: "left contact details",
     contactLeadNo: "no contact details yet",
+    contactName: "Name",
+    contactEmail: "E-mail",
+    contactWhatsApp: "WhatsApp",
+    contactNumberHidden: "number not shared",
+    contactPage: "Started on",
+    contactLastPage: "Last page",
+    searching: "Searching all conversations…",
+    searchFound: (n) => (n === 1 ? "1 conversation found" : `${n} conversations found`),
+    searchOffline: "Search is unavailable; showing matches among the loaded conversations.",
+    searchTooShort: "Type a word of at least two letters.",
     unreadMark: "unread",
     search: "Search conversations",
     searchPlaceholder: "Search name, words…",
@@ -135,6 +146,16 @@ export const STRINGS = {
     contactLead: "Lead",
     contactLeadYes: "zostawił(a) dane kontaktowe",
     contactLeadNo: "brak danych kontaktowych",
+    contactName: "Imię",
+    contactEmail: "E-mail",
+    contactWhatsApp: "WhatsApp",
+    contactNumberHidden: "numer niedostępny",
+    contactPage: "Strona startowa",
+    contactLastPage: "Ostatnia strona",
+    searching: "Szukam we wszystkich rozmowach…",
+    searchFound: (n) => `Znaleziono: ${n} ${plural(n, "rozmowa", "rozmowy", "rozmów")}`,
+    searchOffline: "Wyszukiwanie jest niedostępne; pokazuję pasujące spośród wczytanych rozmów.",
+    searchTooShort: "Wpisz słowo z co najmniej dwóch liter.",
     unreadMark: "nieprzeczytana",
     search: "Szukaj rozmów",
     searchPlaceholder: "Szukaj: imię, słowa…",

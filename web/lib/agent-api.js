@@ -18,9 +18,14 @@ export class AgentApi extends BearerClient {
     return response.blob();
   }
 
-  /** → {conversations: [...newest activity first], cursor} */
-  conversations({ mode = null, limit = 50, after = null } = {}) {
-    return this.call("GET", "/api/agent/conversations", { params: { mode, limit, after } });
+  /** → {conversations: [...newest activity first], cursor}; with `q`, only those matching every word (server-side search). */
+  conversations({ mode = null, limit = 50, after = null, q = null } = {}) {
+    return this.call("GET", "/api/agent/conversations", { params: { mode, limit, after, q } });
+  }
+
+  /** → the contact card: {name, phone, email, whatsapp, channel, language, page_url, last_page_url, leads} */
+  contact(id) {
+    return this.call("GET", `/api/agent/conversations/${encodeURIComponent(id)}/contact`);
   }
 
   /** → {messages, notes, cursor, conversation} */

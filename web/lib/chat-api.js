@@ -3,6 +3,18 @@ import { ApiError, buildUrl, requestJson } from "./http.js";
 import { normalizeMessage } from "./message-store.js";
 import { createPoller } from "./live.js";
 
+const MAX_PAGE_URL = 500;
+
+/** The page the guest is on, for the agent's contact card: origin and path only (a query or fragment can carry tokens). */
+export function pageUrl(loc = globalThis.location) {
+  try {
+    if (!loc || !/^https?:$/.test(loc.protocol)) return null;
+    return `${loc.origin}${loc.pathname}`.slice(0, MAX_PAGE_URL);
+  } catch {
+    return null;
+  }
+}
+
 export class ChatApi {
   constructor({ baseUrl, fetch: fetchFn = globalThis.fetch.bind(globalThis) }) {
     this.baseUrl = baseUrl;
@@ -12,6 +24,8 @@ export class ChatApi {
   /** POST /api/chat/session → {session_id, conversation_id, token, greeting} */
   startSession(tenant, language) {
     const body = language ? { tenant, language } : { tenant };
+    const page = pageUrl();
+    if (page) body.page_url = page;
     return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat/session"), { method: "POST", body });
   }
 
@@ -20,6 +34,8 @@ export class ChatApi {
     const body = { tenant, message, session_id: sessionId };
     if (language) body.language = language;
     if (clientMessageId) body.client_message_id = clientMessageId;
+    const page = pageUrl();
+    if (page) body.page_url = page;
     return requestJson(this.fetch, buildUrl(this.baseUrl, "/api/chat"), { method: "POST", body });
   }
 
