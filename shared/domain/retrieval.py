@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from shared.domain.knowledge import FaqEntry, KnowledgePack
-from shared.domain.text import FRAME_WORDS, closest_word, content_tokens, stem
+from shared.domain.text import FRAME_WORDS, closest_word, content_tokens, stem, word_frequency
 
 Kind = Literal["faq", "package", "document"]
 
@@ -28,6 +28,14 @@ _OTHER_LANGUAGE_FACTOR = 0.85
 _FRAME_WEIGHT = 0.4
 _MARGIN_WEIGHT = 0.5
 _MARGIN_CAP = 0.3
+_RELATIVE_PREFIX = 5
+_RELATIVE_SCORE = 60.0
+_NEWS_WEIGHT = 1.0  # no margin bonus once the message is all about things the pack never mentions
+# A word unknown to the pack weighs as a rare pack word up to Zipf 4 ("dentist"), falling to 0.3 by
+# Zipf 6.1 ("should"); chosen on the tuning sets with the FAQ threshold below.
+_COMMON_ZIPF = 7.0
+_ZIPF_SPAN = 3.0
+_COMMON_WORD_FLOOR = 0.3
 # Polish marks aspect with prefixes ("posprzątać" / "sprzątać", "zrobić" / "robić").
 _PL_VERB_PREFIXES = ("prze", "przy", "roz", "wy", "za", "po", "na", "do", "od", "u", "z", "s")
 
@@ -199,16 +207,46 @@ class KnowledgeIndex:
 
     def _query_terms(self, query: str, lang: str) -> list[str]:
         """Stemmed query terms in ``lang``, misspellings mapped onto the index's vocabulary."""
+        return self._analyse(query, lang)[0]
+
+    def _analyse(self, query: str, lang: str) -> tuple[list[str], dict[str, float]]:
+        """The query's terms, and those that are real words the pack never uses ("dentist"), with their frequency."""
         terms: list[str] = []
+        news: dict[str, float] = {}
         for token in content_tokens(query, lang):
             term = stem(token, lang)
             if token.isdigit():
                 continue  # quantities are the quote tool's business, not a topic
             if term not in self._df:
                 term = self._repair(token, term, lang)
+                zipf = word_frequency(token, lang) if term not in self._df else None
+                if zipf is not None:
+                    news[term] = zipf
             if term not in terms:
                 terms.append(term)
-        return terms
+        return terms, news
+
+    def _weights(self, terms: list[str], news: dict[str, float], lang: str) -> dict[str, float]:
+        """How much each query term says about the topic: IDF in the pack, framing words less.
+
+        A real word the pack never uses has no IDF of its own; how rare it is in the language
+        stands in for it: "dentist" names a topic, "should" or "exactly" hardly do.
+        """
+        frame = self._frame.get(lang, frozenset())
+        weights = {}
+        for term in terms:
+            weight = self._idf(term) * (_FRAME_WEIGHT if term in frame else 1.0)
+            if term in news:
+                weight *= min(1.0, max(_COMMON_WORD_FLOOR, (_COMMON_ZIPF - news[term]) / _ZIPF_SPAN))
+            weights[term] = weight
+        return weights
+
+    def _news_share(self, query: str, lang: str) -> float:
+        """How much of the query is about things the pack never mentions (real words it lacks)."""
+        terms, news = self._analyse(query, lang)
+        weights = self._weights(terms, news, lang)
+        total = sum(weights.values())
+        return sum(weights[t] for t in news) / total if total else 0.0
 
     def _repair(self, token: str, term: str, lang: str) -> str:
         # Inflections the stemmer leaves apart ("kosztow" / "koszt") share a long prefix.
@@ -217,7 +255,8 @@ class KnowledgeIndex:
                 if known in self._df:
                     return known
         # A stem cut shorter than the indexed one ("zajm" / "zajmuj"): take the shortest extension.
-        if len(term) >= 4:
+        # ... but a short real word is itself, not a cut stem ("sing" is not "single").
+        if len(term) >= 4 and (len(token) >= 6 or word_frequency(token, lang) is None):
             longer = [known for known in self._df if known.startswith(term) and len(known) - len(term) <= 3]
             if longer:
                 return min(longer, key=lambda known: (len(known), known))
@@ -225,7 +264,18 @@ class KnowledgeIndex:
             for prefix in _PL_VERB_PREFIXES:
                 if term.startswith(prefix) and len(term) - len(prefix) >= 5 and term[len(prefix) :] in self._df:
                     return term[len(prefix) :]
-        nearest = closest_word(token, self._surface.get(lang, []))
+        vocabulary = self._surface.get(lang, [])
+        if word_frequency(token, lang) is not None:
+            if len(token) < _RELATIVE_PREFIX:
+                return term
+            # A real word or a name the pack lacks is news, not a misspelt pack word ("poland" is
+            # not "land"); it may still be another form of a pack word ("zaprojektujecie" /
+            # "zaprojektować"), which shares the word's beginning.
+            head = token[: max(_RELATIVE_PREFIX, (len(token) + 1) // 2)]
+            vocabulary = [word for word in vocabulary if word.startswith(head)]
+            nearest = closest_word(token, vocabulary, min_score=_RELATIVE_SCORE)
+            return stem(nearest, lang) if nearest is not None else term
+        nearest = closest_word(token, vocabulary)
         return stem(nearest, lang) if nearest is not None else term
 
     def _bm25(self, doc: _Doc, terms: list[str]) -> float:
@@ -237,11 +287,10 @@ class KnowledgeIndex:
                 score += self._idf(term) * tf * (_K1 + 1) / (tf + norm)
         return score
 
-    def _confidence(self, doc: _Doc, terms: list[str]) -> float:
+    def _confidence(self, doc: _Doc, terms: list[str], weights: dict[str, float]) -> float:
         if not terms:
             return 0.0
         frame = self._frame.get(doc.lang, frozenset())
-        weights = {t: self._idf(t) * (_FRAME_WEIGHT if t in frame else 1.0) for t in terms}
         total = sum(weights.values())
         # Share of the question the entry explains; answer-only words count for less.
         covered = sum(w if t in doc.question_terms else (_ANSWER_WEIGHT * w if t in doc.tf else 0.0) for t, w in weights.items())
@@ -267,31 +316,37 @@ class KnowledgeIndex:
         return max(0.0, min(1.0, 0.6 * coverage + 0.4 * best_dice))
 
     def _rank(self, query: str, language: str, kinds: tuple[Kind, ...], *, margin: bool = True) -> list[Hit]:
-        terms_by_lang = {lang: self._query_terms(query, lang) for lang in self._languages}
+        analysed = {lang: self._analyse(query, lang) for lang in self._languages}
+        weights_by_lang = {lang: self._weights(*analysed[lang], lang) for lang in self._languages}
         hits = []
         for doc in self._docs:
             if doc.kind not in kinds:
                 continue
-            terms = terms_by_lang.get(doc.lang) or self._query_terms(query, doc.lang)
+            if doc.lang not in analysed:
+                analysed[doc.lang] = self._analyse(query, doc.lang)
+                weights_by_lang[doc.lang] = self._weights(*analysed[doc.lang], doc.lang)
+            terms = analysed[doc.lang][0]
             score = self._bm25(doc, terms)
             if score <= 0:
                 continue
-            confidence = self._confidence(doc, terms)
+            confidence = self._confidence(doc, terms, weights_by_lang[doc.lang])
             if doc.lang != language:
                 score *= _OTHER_LANGUAGE_FACTOR
             hits.append(Hit(doc.kind, doc.id, score, confidence, doc.title, doc.text, doc.lang, doc.intent))
         hits.sort(key=lambda h: (h.confidence, h.score), reverse=True)
-        return self._with_margin(hits) if margin else hits
+        return self._with_margin(hits, self._news_share(query, language)) if margin else hits
 
     @staticmethod
-    def _with_margin(hits: list[Hit]) -> list[Hit]:
+    def _with_margin(hits: list[Hit], news: float = 0.0) -> list[Hit]:
         # An entry that clearly beats every other topic is more likely right than one tied
         # with a different intent; out-of-scope messages tend to touch several topics weakly.
+        # Beating the pack's other entries says nothing, though, when the message is about a
+        # thing the pack never mentions ("recommend a dentist"): the bonus shrinks with that share.
         if not hits:
             return hits
         best = hits[0]
         rival = next((h.confidence for h in hits[1:] if (h.intent, h.kind) != (best.intent, best.kind)), 0.0)
-        bonus = _MARGIN_WEIGHT * min(best.confidence - rival, _MARGIN_CAP)
+        bonus = _MARGIN_WEIGHT * min(best.confidence - rival, _MARGIN_CAP) * max(0.0, 1.0 - _NEWS_WEIGHT * news)
         boosted = Hit(
             best.kind, best.id, best.score, min(1.0, best.confidence + bonus), best.title, best.text, best.lang, best.intent
         )
@@ -308,7 +363,8 @@ class KnowledgeIndex:
         hits = self._rank(query, language, ("faq",))
         if not hits:
             return None
-        own = self._with_margin([h for h in self._rank(query, language, ("faq",), margin=False) if h.lang == language])
+        ranked = self._rank(query, language, ("faq",), margin=False)
+        own = self._with_margin([h for h in ranked if h.lang == language], self._news_share(query, language))
         for pool, fallback in ((own, False), (hits, True)):
             if pool and pool[0].confidence >= threshold:
                 best = pool[0]
