@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from shared.domain.knowledge import FaqEntry, KnowledgePack
@@ -28,8 +28,13 @@ _OTHER_LANGUAGE_FACTOR = 0.85
 _FRAME_WEIGHT = 0.4
 _MARGIN_WEIGHT = 0.5
 _MARGIN_CAP = 0.3
-_RELATIVE_PREFIX = 5
+_RELATIVE_PREFIX = 4  # letters a real word must share with a pack word to be its other form ...
+_RELATIVE_SHARE = 0.6  # ... and this share of the word ("trwał" / "trwa", not "nightclub" / "night")
+_MAX_ENDING = 3
 _RELATIVE_SCORE = 60.0
+_NAME_LETTERS = 5
+_SHORT_LETTERS = 3
+_SHORT_WEIGHT = 0.6
 _NEWS_WEIGHT = 1.0  # no margin bonus once the message is all about things the pack never mentions
 # A word unknown to the pack weighs as a rare pack word up to Zipf 4 ("dentist"), falling to 0.3 by
 # Zipf 6.1 ("should"); chosen on the tuning sets with the FAQ threshold below.
@@ -219,9 +224,12 @@ class KnowledgeIndex:
                 continue  # quantities are the quote tool's business, not a topic
             if term not in self._df:
                 term = self._repair(token, term, lang)
-                zipf = word_frequency(token, lang) if term not in self._df else None
-                if zipf is not None:
-                    news[term] = zipf
+                if term not in self._df:
+                    zipf = word_frequency(token, lang)
+                    if zipf is not None:
+                        news[term] = zipf
+                    elif len(token) >= _NAME_LETTERS and token.isalpha():
+                        news[term] = 0.0  # too rare for the word list and no typo of a pack word: a name
             if term not in terms:
                 terms.append(term)
         return terms, news
@@ -238,6 +246,8 @@ class KnowledgeIndex:
             weight = self._idf(term) * (_FRAME_WEIGHT if term in frame else 1.0)
             if term in news:
                 weight *= min(1.0, max(_COMMON_WORD_FLOOR, (_COMMON_ZIPF - news[term]) / _ZIPF_SPAN))
+            elif term not in self._df and len(term) <= _SHORT_LETTERS:
+                weight *= _SHORT_WEIGHT  # "pol", "tel", "uk": too short to name a topic the pack lacks
             weights[term] = weight
         return weights
 
@@ -249,14 +259,17 @@ class KnowledgeIndex:
         return sum(weights[t] for t in news) / total if total else 0.0
 
     def _repair(self, token: str, term: str, lang: str) -> str:
-        # Inflections the stemmer leaves apart ("kosztow" / "koszt") share a long prefix.
+        # Inflections the stemmer leaves apart ("kosztow" / "koszt") share a long prefix; a real word
+        # loses an ending, not half of itself ("nightclub" is not "night").
+        real = word_frequency(token, lang) is not None
         if len(term) >= 6:
-            for known in (term[:cut] for cut in range(len(term) - 1, 4, -1)):
+            shortest = max(4, len(term) - _MAX_ENDING) if real else 4
+            for known in (term[:cut] for cut in range(len(term) - 1, shortest, -1)):
                 if known in self._df:
                     return known
         # A stem cut shorter than the indexed one ("zajm" / "zajmuj"): take the shortest extension.
         # ... but a short real word is itself, not a cut stem ("sing" is not "single").
-        if len(term) >= 4 and (len(token) >= 6 or word_frequency(token, lang) is None):
+        if len(term) >= 4 and (len(token) >= 6 or not real):
             longer = [known for known in self._df if known.startswith(term) and len(known) - len(term) <= 3]
             if longer:
                 return min(longer, key=lambda known: (len(known), known))
@@ -265,13 +278,13 @@ class KnowledgeIndex:
                 if term.startswith(prefix) and len(term) - len(prefix) >= 5 and term[len(prefix) :] in self._df:
                     return term[len(prefix) :]
         vocabulary = self._surface.get(lang, [])
-        if word_frequency(token, lang) is not None:
-            if len(token) < _RELATIVE_PREFIX:
+        if real:
+            if len(token) <= _RELATIVE_PREFIX:
                 return term
             # A real word or a name the pack lacks is news, not a misspelt pack word ("poland" is
             # not "land"); it may still be another form of a pack word ("zaprojektujecie" /
             # "zaprojektować"), which shares the word's beginning.
-            head = token[: max(_RELATIVE_PREFIX, (len(token) + 1) // 2)]
+            head = token[: max(_RELATIVE_PREFIX, math.ceil(_RELATIVE_SHARE * len(token)))]
             vocabulary = [word for word in vocabulary if word.startswith(head)]
             nearest = closest_word(token, vocabulary, min_score=_RELATIVE_SCORE)
             return stem(nearest, lang) if nearest is not None else term
@@ -347,9 +360,7 @@ class KnowledgeIndex:
         best = hits[0]
         rival = next((h.confidence for h in hits[1:] if (h.intent, h.kind) != (best.intent, best.kind)), 0.0)
         bonus = _MARGIN_WEIGHT * min(best.confidence - rival, _MARGIN_CAP) * max(0.0, 1.0 - _NEWS_WEIGHT * news)
-        boosted = Hit(
-            best.kind, best.id, best.score, min(1.0, best.confidence + bonus), best.title, best.text, best.lang, best.intent
-        )
+        boosted = replace(best, confidence=min(1.0, best.confidence + bonus))
         return [boosted, *hits[1:]]
 
     def search(self, query: str, language: str, k: int = 5) -> list[Hit]:
