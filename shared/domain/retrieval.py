@@ -5,6 +5,12 @@ build (a few ms) and to query than any index library, and needs nothing heavy at
 Ranking uses BM25; the *confidence* of a hit is a separate, bounded measure of how much
 of the question the entry explains (IDF-weighted term overlap with the entry and with
 its closest question wording), so one threshold means the same thing for every tenant.
+
+Words the pack does not know are judged against a general word list of the language
+(``shared.domain.text.word_frequency``): a typo is repaired onto the pack's vocabulary, but a
+real word or a name is "news" — a topic the pack never mentions — weighted by how rare it is,
+and it withholds the bonus an entry gets for clearly beating the others. Measured with
+``python -m tools.evaluate`` (tune, near-miss and held-out sets; see the README).
 """
 
 from __future__ import annotations
