@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from shared.domain.knowledge import FaqEntry, KnowledgePack
-from shared.domain.text import FRAME_WORDS, closest_word, content_tokens, stem, word_frequency
+from shared.domain.text import FRAME_WORDS, closest_word, content_tokens, question_cues, stem, word_frequency
 
 Kind = Literal["faq", "package", "document"]
 
@@ -126,6 +126,7 @@ class KnowledgeIndex:
         self._avg_length = sum(d.length for d in docs) / len(docs) if docs else 1.0
         self._n = len(docs)
         self._faq: dict[str, FaqEntry] = {}
+        self._by_id = {(doc.kind, doc.id): doc for doc in docs}
         self._frame = {lang: frozenset(stem(w, lang) for w in FRAME_WORDS.get(lang, ())) for lang in languages}
 
     @classmethod
@@ -374,6 +375,51 @@ class KnowledgeIndex:
         hits = self._rank(query, language, ("faq", "package", "document"))
         hits.sort(key=lambda h: h.score * (0.5 + h.confidence), reverse=True)
         return hits[:k]
+
+    def gate_features(self, query: str, language: str, kinds: tuple[Kind, ...] = ("faq",)) -> dict[str, float]:
+        """What the answerability gate (``shared.domain.answer_gate``) weighs for the best candidate of ``kinds``.
+
+        All bounded and cheap: the candidate's confidence with and without the margin bonus, its
+        margin over the best entry of another intent, how much of the message's topic the candidate's
+        text covers, how much of the message is about words the pack never uses (and how rare they
+        are, and how many look like names), question-type cues (about the bot itself, about third
+        parties), and the message's length.
+        """
+        terms, news = self._analyse(query, language)
+        weights = self._weights(terms, news, language)
+        total = sum(weights.values())
+        ranked = self._rank(query, language, kinds, margin=False)
+        pool = [h for h in ranked if h.lang == language] or ranked
+        cues = question_cues(query, language)
+        features = {
+            "confidence": 0.0,
+            "raw_confidence": 0.0,
+            "margin": 0.0,
+            "topic_coverage": 0.0,
+            "question_coverage": 0.0,
+            "news_share": sum(weights[t] for t in news) / total if total else 0.0,
+            "rare_news": sum(min(1.0, max(0.0, (_COMMON_ZIPF - 2.0 - zipf) / _ZIPF_SPAN)) for zipf in news.values()),
+            "names": float(sum(1 for zipf in news.values() if zipf == 0.0)),
+            "unknown_share": sum(1 for t in terms if t not in self._df) / len(terms) if terms else 1.0,
+            "about_bot": float(cues["about_bot"]),
+            "third_party": float(cues["third_party"]),
+            "length": math.log1p(len(terms)),
+        }
+        if not pool or not total:
+            return features
+        best = pool[0]
+        doc = self._by_id[(best.kind, best.id)]
+        frame = self._frame.get(language, frozenset())
+        topic = {t: w for t, w in weights.items() if t not in frame}
+        rival = next((h.confidence for h in pool[1:] if (h.intent, h.kind) != (best.intent, best.kind)), 0.0)
+        features.update(
+            confidence=self._with_margin(pool, features["news_share"])[0].confidence,
+            raw_confidence=best.confidence,
+            margin=best.confidence - rival,
+            topic_coverage=sum(w for t, w in topic.items() if t in doc.tf) / sum(topic.values()) if topic else 0.0,
+            question_coverage=sum(w for t, w in weights.items() if t in doc.question_terms) / total,
+        )
+        return features
 
     def answer_faq(self, query: str, language: str, threshold: float = DEFAULT_FAQ_THRESHOLD) -> FaqMatch | None:
         """The best FAQ entry when its confidence reaches ``threshold``, preferring the guest's language."""

@@ -86,6 +86,49 @@ FRAME_WORDS: dict[str, frozenset[str]] = {
 }
 
 
+def phrases_of(text: str) -> tuple[str, ...]:
+    """The comma-separated phrases of a phrase-list literal."""
+    return tuple(p.strip() for p in text.split(",") if p.strip())
+
+
+# Phrases that ask about something other than the business: the bot itself ("do you like your job")
+# or a third party ("how old is the main square", "ile mieszkańców ma Kraków"). Folded; matched on
+# whole words ("ulubion*": any ending). A signal for the answerability gate, weighed with the others.
+QUESTION_CUES: dict[str, dict[str, tuple[str, ...]]] = {
+    "about_bot": {
+        "pl": phrases_of(
+            """jak masz na imie, jak sie nazywasz, lubisz, jestes, twoja, twoje, twoj, twoim, zart, kawal, wiersz,
+            myslisz, sadzisz, ulubion*"""
+        ),
+        "en": phrases_of(
+            """your name, do you like, you like, are you, how are you, your favourite, your favorite, do you think,
+            joke, poem, tell me about yourself, you feel"""
+        ),
+    },
+    "third_party": {
+        "pl": phrases_of(
+            """ile lat ma, ile mieszkancow, kto zaprojektowal, kto zbudowal, kto wygral, kto jest, najblizszy,
+            najblizsza, najblizsze, numer telefonu do, stolica, historia"""
+        ),
+        "en": phrases_of(
+            """how old, population, who built, who designed, who won, who is, nearest, closest, capital of,
+            history of, phone number of, number for the"""
+        ),
+    },
+}
+
+
+@lru_cache(maxsize=4096)
+def question_cues(text: str, language: str) -> dict[str, bool]:
+    """Which question-type cues (``QUESTION_CUES``) a message shows, in its language and in English."""
+    folded = " " + " ".join(tokenize(text)) + " "
+    found = {}
+    for cue, phrases in QUESTION_CUES.items():
+        candidates = phrases.get(language, ()) + (phrases["en"] if language != "en" else ())
+        found[cue] = any(f" {p[:-1]}" in folded if p.endswith("*") else f" {p} " in folded for p in candidates)
+    return found
+
+
 class _Stemmer(Protocol):
     def stemWord(self, word: str) -> str: ...  # the library's (camel-case) name
 

@@ -118,3 +118,13 @@ def test_the_word_lists_tell_real_words_and_names_from_typos() -> None:
     assert is_real_word("wykonczenie", "pl")  # folded like the index folds "wykończenie"
     assert not is_real_word("pasword", "en") and not is_real_word("gwarancjaa", "pl")
     assert (word_frequency("should", "en") or 0) > (word_frequency("dentist", "en") or 0)
+
+
+def test_gate_features_are_bounded_and_see_a_question_about_a_third_party() -> None:
+    index = demo_index("hotel")
+    square = index.gate_features("how old is the main square", "en")
+    parking = index.gate_features("is there parking", "en")
+    assert square["third_party"] == 1.0 and parking["third_party"] == 0.0
+    for features in (square, parking):
+        assert all(0.0 <= features[name] <= 1.0 for name in ("confidence", "raw_confidence", "topic_coverage", "news_share"))
+    assert parking["topic_coverage"] == 1.0 and parking["confidence"] > square["confidence"]
