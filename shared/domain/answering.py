@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from shared.domain.answer_gate import AnswerGate, default_gate
 from shared.domain.assistant import Passage
 from shared.domain.knowledge import FaqEntry, KnowledgePack, Package
 from shared.domain.quotes import (
@@ -17,12 +18,13 @@ from shared.domain.quotes import (
     format_unit_quantity,
     unit_price_label,
 )
-from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD, KnowledgeIndex
+from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD, Kind, KnowledgeIndex
 from shared.domain.text import content_tokens, unique
 
 Source = Literal["tool", "faq", "none"]
 
 _MAX_PASSAGES = 4
+_ALL: tuple[Kind, ...] = ("faq", "package", "document")
 _MAX_SUGGESTIONS = 3
 _PACKAGE_ONLY_MAX_WORDS = 4  # "pakiet premium?" asks about the package; longer texts go to the FAQ
 _PASSAGE_MIN_CONFIDENCE = 0.15  # for suggestions only: they are offered, not asserted
@@ -261,7 +263,13 @@ def _package_answer(pack: KnowledgePack, request: QuoteRequest, message: str, la
 
 
 def _answer_one(
-    pack: KnowledgePack, index: KnowledgeIndex, message: str, language: str, faq_threshold: float, floor: float
+    pack: KnowledgePack,
+    index: KnowledgeIndex,
+    message: str,
+    language: str,
+    faq_threshold: float,
+    floor: float,
+    gate: AnswerGate,
 ) -> KnowledgeAnswer:
     request = extract_quote_request(message, pack, language)
     if request is not None:
@@ -271,7 +279,11 @@ def _answer_one(
         if answer is not None:
             suggestions = _suggestions(index, language, matched=None, message=message, intent=answer.intent)
             return replace(answer, suggestions=suggestions, used=list(answer.package_ids))
-    match = index.answer_faq(message, language, threshold=faq_threshold)
+    # The one answerability decision: an FAQ entry, or passages for the model, are used only when the
+    # gate admits the message with its best candidate of that kind; below it, an honest "I don't know".
+    match = None
+    if gate.admits(index.gate_features(message, language)):
+        match = index.answer_faq(message, language, threshold=faq_threshold)
     if match is not None:
         entry = _in_language(match.entry, language, index)
         text = entry.answer
@@ -289,7 +301,7 @@ def _answer_one(
             used=[match.id],
         )
     hits = index.search(message, language, k=1)
-    passages = _passages(index, message, language, floor)
+    passages = _passages(index, message, language, floor) if gate.admits(index.gate_features(message, language, _ALL)) else []
     return KnowledgeAnswer(
         source="none",
         text="",
@@ -323,18 +335,22 @@ def answer_from_knowledge(
     language: str,
     faq_threshold: float = DEFAULT_FAQ_THRESHOLD,
     floor: float = RELEVANCE_FLOOR,
+    gate: AnswerGate | None = None,
 ) -> KnowledgeAnswer:
     """Answer from the pack alone: a computed quote, a confident FAQ entry, or ``none`` (with passages above the floor).
 
-    A message with several questions gets each answered, and names the ones the knowledge cannot answer.
+    FAQ entries and passages are used only when the answerability ``gate`` (by default the committed
+    one, ``shared.domain.answer_gate``) admits the message. A message with several questions gets each
+    answered, and names the ones the knowledge cannot answer.
     """
+    gate = gate if gate is not None else default_gate()
     parts = question_parts(message)
     if len(parts) == 1:
-        return _answer_one(pack, index, message, language, faq_threshold, floor)
-    answers = [_answer_one(pack, index, part, language, faq_threshold, floor) for part in parts]
+        return _answer_one(pack, index, message, language, faq_threshold, floor, gate)
+    answers = [_answer_one(pack, index, part, language, faq_threshold, floor, gate) for part in parts]
     known = [a for a in answers if a.source != "none"]
     if not known:
-        return _answer_one(pack, index, message, language, faq_threshold, floor)
+        return _answer_one(pack, index, message, language, faq_threshold, floor, gate)
     texts = unique(a.text for a in known)
     template = _PART_UNKNOWN["pl" if _pl(language) else "en"]
     texts += [

@@ -9,11 +9,13 @@ The stemmer and ``rapidfuzz`` are imported on first use so importing this module
 
 from __future__ import annotations
 
+import gzip
 import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any, Protocol
 
 # ł does not decompose under NFKD, so it is mapped by hand; the rest fall out of NFKD.
@@ -21,6 +23,8 @@ _HAND_FOLD = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "æ": "ae", "ø": 
 _TOKEN = re.compile(r"[^\W_]+")
 # "check-in", "wi-fi", "e-mail" are written with and without the hyphen; join them.
 _HYPHENATED = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+# ... and "check in" / "check out" as two words, which would otherwise leave a bare "check".
+_CHECK_IN_OUT = re.compile(r"\bcheck\s+(in|out)\b")
 
 _SNOWBALL_NAMES = {
     "pl": "polish",
@@ -82,6 +86,49 @@ FRAME_WORDS: dict[str, frozenset[str]] = {
 }
 
 
+def phrases_of(text: str) -> tuple[str, ...]:
+    """The comma-separated phrases of a phrase-list literal."""
+    return tuple(p.strip() for p in text.split(",") if p.strip())
+
+
+# Phrases that ask about something other than the business: the bot itself ("do you like your job")
+# or a third party ("how old is the main square", "ile mieszkańców ma Kraków"). Folded; matched on
+# whole words ("ulubion*": any ending). A signal for the answerability gate, weighed with the others.
+QUESTION_CUES: dict[str, dict[str, tuple[str, ...]]] = {
+    "about_bot": {
+        "pl": phrases_of(
+            """jak masz na imie, jak sie nazywasz, lubisz, jestes, twoja, twoje, twoj, twoim, zart, kawal, wiersz,
+            myslisz, sadzisz, ulubion*"""
+        ),
+        "en": phrases_of(
+            """your name, do you like, you like, are you, how are you, your favourite, your favorite, do you think,
+            joke, poem, tell me about yourself, you feel"""
+        ),
+    },
+    "third_party": {
+        "pl": phrases_of(
+            """ile lat ma, ile mieszkancow, kto zaprojektowal, kto zbudowal, kto wygral, kto jest, najblizszy,
+            najblizsza, najblizsze, numer telefonu do, stolica, historia"""
+        ),
+        "en": phrases_of(
+            """how old, population, who built, who designed, who won, who is, nearest, closest, capital of,
+            history of, phone number of, number for the"""
+        ),
+    },
+}
+
+
+@lru_cache(maxsize=4096)
+def question_cues(text: str, language: str) -> dict[str, bool]:
+    """Which question-type cues (``QUESTION_CUES``) a message shows, in its language and in English."""
+    folded = " " + " ".join(tokenize(text)) + " "
+    found = {}
+    for cue, phrases in QUESTION_CUES.items():
+        candidates = phrases.get(language, ()) + (phrases["en"] if language != "en" else ())
+        found[cue] = any(f" {p[:-1]}" in folded if p.endswith("*") else f" {p} " in folded for p in candidates)
+    return found
+
+
 class _Stemmer(Protocol):
     def stemWord(self, word: str) -> str: ...  # the library's (camel-case) name
 
@@ -94,7 +141,7 @@ def fold(text: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Folded word tokens of ``text`` (letters and digits of any script)."""
-    return _TOKEN.findall(_HYPHENATED.sub("", fold(text)))
+    return _TOKEN.findall(_CHECK_IN_OUT.sub(r"check\1", _HYPHENATED.sub("", fold(text))))
 
 
 # Snowball stemmer objects keep per-word state: one per thread, since an instance serves
@@ -136,6 +183,36 @@ def content_tokens(text: str, language: str) -> list[str]:
 def analyze(text: str, language: str) -> list[str]:
     """Index terms: folded, function words dropped, stemmed for ``language``."""
     return [stem(t, language) for t in content_tokens(text, language)]
+
+
+# General vocabularies (tools/wordlists.py builds them from wordfreq): a word found there is a real
+# word, or a name, and typo repair must leave it alone ("poland" is not a misspelt "land").
+WORDLIST_DIR = Path(__file__).resolve().parent / "wordlists"
+WORDLIST_LANGUAGES = ("pl", "en")
+
+
+@cache
+def _vocabulary(language: str) -> dict[str, float]:
+    path = WORDLIST_DIR / f"{language}.txt.gz"
+    if not path.exists():
+        return {}
+    # Loaded on the first word the pack does not know, never at import: cold starts skip it.
+    # One line per frequency band: "zipf word word ...".
+    words: dict[str, float] = {}
+    for line in gzip.decompress(path.read_bytes()).decode("utf-8").splitlines():
+        zipf, *band = line.split()
+        words.update(dict.fromkeys(band, float(zipf)))
+    return words
+
+
+def word_frequency(token: str, language: str) -> float | None:
+    """A folded token's Zipf frequency in general use (3 ≈ once per million words); None if not a word."""
+    return _vocabulary(language).get(token)
+
+
+def is_real_word(token: str, language: str) -> bool:
+    """Whether a folded token is a word of the language (or a name) in general use, not a typo."""
+    return token in _vocabulary(language)
 
 
 def closest_word(word: str, vocabulary: Sequence[str], *, min_score: float | None = None) -> str | None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from shared.domain.answer_gate import AnswerGate, default_gate
 from shared.domain.answering import answer_from_knowledge
 from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD
 from tests.helpers import demo_index, demo_pack
@@ -90,3 +91,24 @@ def test_a_message_names_the_question_it_cannot_answer() -> None:
 def test_a_duration_question_with_an_area_speaks_about_that_area_not_a_price() -> None:
     answer = _answer("ile trwa pakiet premium dla 50 m2?")
     assert answer.intent == "duration" and "50 m²" in answer.text and "82 500" not in answer.text
+
+
+def test_a_question_about_a_third_party_in_the_business_words_gets_neither_an_faq_nor_a_passage() -> None:
+    ungated = answer_from_knowledge(
+        demo_pack("novahouse"), demo_index("novahouse"), "ile lat ma krakow", "pl", DEFAULT_FAQ_THRESHOLD, gate=AnswerGate.open()
+    )
+    assert not ungated.declined  # retrieval alone would answer it (the warranty entry: "ile lat ...")
+    answer = _answer("ile lat ma krakow")
+    assert answer.declined and answer.used == [] and answer.text == ""
+
+
+def test_the_answer_gate_leaves_a_plain_question_answered() -> None:
+    assert _answer("jaka jest gwarancja na wykonczenie").faq_id == "warranty"
+    assert _answer("is there parking", tenant="hotel", language="en").source == "faq"
+
+
+def test_the_answer_gate_round_trips_its_committed_form_and_an_open_gate_admits_everything() -> None:
+    gate = default_gate()
+    assert AnswerGate.from_json(gate.to_json()) == gate
+    assert AnswerGate.open().admits({}) and AnswerGate.open().admits({"confidence": 0.0})
+    assert not gate.admits({"confidence": 0.0, "raw_confidence": 0.0, "third_party": 1.0, "about_bot": 1.0})

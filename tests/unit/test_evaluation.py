@@ -1,9 +1,23 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import yaml
 
-from tools.evaluate import ACCURACY_GOAL, FALSE_ACCEPT_GOAL, TENANTS, eval_path, evaluate_tenant
+from shared.domain.answer_gate import GATE_PATH, AnswerGate, default_gate
+from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD
+from tools.evaluate import ACCURACY_GOAL, FALSE_ACCEPT_GOAL, SPLITS, TENANTS, eval_path, evaluate_tenant
+from tools.train_gate import FEATURES, TRAINING_SPLITS, train
+
+# Held-out out-of-scope answers measured on 2026-11-23, run once after the learned answerability gate was
+# chosen on the tuning and near-miss sets (novahouse 5/28, hotel 4/26; 7/28 and 7/26 without the gate):
+# the held-out sets must not get worse while the 5 % goal below is still missed.
+HELD_OUT_FALSE_ACCEPTS_CEILING = {"novahouse": 5, "hotel": 4}
+
+
+def _questions(spec: dict[str, Any]) -> set[str]:
+    return {c["q"].lower() for c in spec["in_scope"]} | {q.lower() for q in spec["out_of_scope"]}
 
 
 @pytest.mark.parametrize("tenant", TENANTS)
@@ -20,14 +34,56 @@ def test_knowledge_answers_meet_the_evaluation_goals(tenant: str) -> None:
 
 
 @pytest.mark.parametrize("tenant", TENANTS)
-def test_held_out_questions_are_separate_from_the_tuning_ones_and_get_evaluated(tenant: str) -> None:
-    tune = yaml.safe_load(eval_path(tenant, "tune").read_text(encoding="utf-8"))
-    held = yaml.safe_load(eval_path(tenant, "heldout").read_text(encoding="utf-8"))
+def test_no_question_is_in_two_evaluation_sets(tenant: str) -> None:
+    sets = {split: _questions(yaml.safe_load(eval_path(tenant, split).read_text(encoding="utf-8"))) for split in SPLITS}
+    for first in SPLITS:
+        for second in SPLITS:
+            if first < second:
+                assert not sets[first] & sets[second], (first, second)
 
-    def questions(spec: dict[str, list]) -> set[str]:  # type: ignore[type-arg]
-        return {c["q"].lower() for c in spec["in_scope"]} | {q.lower() for q in spec["out_of_scope"]}
 
-    assert not questions(tune) & questions(held)
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_the_held_out_set_is_large_enough_and_its_languages_are_detected(tenant: str) -> None:
     result = evaluate_tenant(tenant, split="heldout")
-    assert result.in_scope >= 25 and result.out_of_scope >= 20
+    print(f"{tenant} held-out: accuracy {result.accuracy:.1%}, out-of-scope answered {result.false_accept_rate:.1%}")
+    assert result.in_scope >= 30 and result.out_of_scope >= 25
     assert result.language_errors == 0
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_held_out_out_of_scope_answers_do_not_get_worse(tenant: str) -> None:
+    result = evaluate_tenant(tenant, split="heldout")
+    assert result.false_accepts <= HELD_OUT_FALSE_ACCEPTS_CEILING[tenant], "\n".join(result.misses)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 9's bar is not met yet: with the learned gate ~16-18 % of the held-out out-of-scope "
+    "questions (same vocabulary as the business) still get an answer; strict, so this fails once the bar holds",
+)
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_held_out_out_of_scope_questions_are_declined_at_the_goal_rate(tenant: str) -> None:
+    result = evaluate_tenant(tenant, split="heldout")
+    assert result.false_accept_rate <= FALSE_ACCEPT_GOAL, "\n".join(result.misses)
+
+
+def test_the_committed_answer_gate_is_what_training_on_the_tuning_sets_gives() -> None:
+    gate, faq_threshold = train()
+    assert GATE_PATH.read_text(encoding="utf-8") == gate.to_json(), "run python -m tools.train_gate"
+    assert faq_threshold == DEFAULT_FAQ_THRESHOLD
+
+
+def test_the_answer_gate_is_trained_without_the_held_out_sets_and_weighs_as_expected() -> None:
+    gate = default_gate()
+    assert "heldout" not in TRAINING_SPLITS
+    assert gate.features == FEATURES and 0 < gate.threshold < 1
+    weights = dict(zip(gate.features, gate.weights, strict=True))
+    assert weights["confidence"] > 0 and weights["margin"] > 0
+    assert weights["third_party"] < 0 and weights["about_bot"] < 0 and weights["names"] < 0
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_the_answer_gate_declines_more_near_miss_questions_without_costing_tune_accuracy(tenant: str) -> None:
+    gated, open_ = evaluate_tenant(tenant, split="nearmiss"), evaluate_tenant(tenant, split="nearmiss", gate=AnswerGate.open())
+    assert gated.false_accepts <= open_.false_accepts and gated.false_accept_rate <= FALSE_ACCEPT_GOAL
+    assert evaluate_tenant(tenant).correct == evaluate_tenant(tenant, gate=AnswerGate.open()).correct

@@ -70,3 +70,61 @@ def test_confidence_is_higher_for_a_close_paraphrase_than_for_a_vague_one() -> N
     vague = index.answer_faq("what time is it in New York", "en", threshold=0)
     assert close is not None and vague is not None
     assert close.confidence > 0.8 > 0.3 > vague.confidence
+
+
+def test_a_real_word_the_pack_lacks_is_not_repaired_into_a_pack_word() -> None:
+    index = demo_index("hotel")
+    assert index.search("poland", "en") == []  # not a misspelt "land" (early check-in)
+    assert index._query_terms("do you have a nightclub", "en") == ["nightclub"]  # not "night"
+    assert index._query_terms("sing me a song", "en") == ["sing", "song"]  # not "single"
+
+
+def test_another_form_of_a_pack_word_is_still_found() -> None:
+    index = demo_index("novahouse")
+    assert "trwa" in index._query_terms("jak długo trwał remont", "pl")  # "trwał" is a form of "trwa"
+    assert index.search("jak długo trwał remont", "pl", k=1)[0].id == "duration"
+
+
+def test_a_message_about_something_the_pack_never_mentions_gets_no_faq() -> None:
+    assert demo_index("hotel").answer_faq("can you recommend a dentist", "en") is None
+
+
+def test_check_out_written_as_two_words_is_check_out() -> None:
+    match = demo_index("hotel").answer_faq("by when do we have to check out", "en")
+    assert match is not None and match.id == "check-out"
+
+
+def test_the_word_list_loads_only_when_a_message_has_a_word_the_pack_does_not_know() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "from shared.domain import text\n"
+        "from tests.helpers import demo_index\n"
+        "index = demo_index('hotel')\n"
+        "index.search('is there parking', 'en')\n"
+        "before = text._vocabulary.cache_info().currsize\n"
+        "index.search('is there a dentist', 'en')\n"
+        "print(before, text._vocabulary.cache_info().currsize)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "1"]
+
+
+def test_the_word_lists_tell_real_words_and_names_from_typos() -> None:
+    from shared.domain.text import is_real_word, word_frequency
+
+    assert is_real_word("dentist", "en") and is_real_word("poland", "en")
+    assert is_real_word("wykonczenie", "pl")  # folded like the index folds "wykończenie"
+    assert not is_real_word("pasword", "en") and not is_real_word("gwarancjaa", "pl")
+    assert (word_frequency("should", "en") or 0) > (word_frequency("dentist", "en") or 0)
+
+
+def test_gate_features_are_bounded_and_see_a_question_about_a_third_party() -> None:
+    index = demo_index("hotel")
+    square = index.gate_features("how old is the main square", "en")
+    parking = index.gate_features("is there parking", "en")
+    assert square["third_party"] == 1.0 and parking["third_party"] == 0.0
+    for features in (square, parking):
+        assert all(0.0 <= features[name] <= 1.0 for name in ("confidence", "raw_confidence", "topic_coverage", "news_share"))
+    assert parking["topic_coverage"] == 1.0 and parking["confidence"] > square["confidence"]
