@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, datetime
 
 from shared.domain.conversation import Conversation, Message
+from shared.domain.delivery import DeliveryStatus, next_delivery_status
 from shared.domain.errors import NotFoundError, StaleWriteError
 from shared.domain.events import ChatEvent
 from shared.domain.knowledge import KnowledgePack
@@ -49,6 +50,7 @@ class InMemoryConversationRepository(ConversationRepository, Outbox):
         self.leads: dict[tuple[str, str], Lead] = {}
         self.metrics: dict[tuple[str, str], dict[str, int]] = {}
         self.assignments: dict[tuple[str, str], list[Assignment]] = {}
+        self.delivered_at: dict[tuple[str, str], datetime] = {}
         self.reads = 0
         self.commits = 0
 
@@ -118,3 +120,22 @@ class InMemoryConversationRepository(ConversationRepository, Outbox):
         self.reads += 1
         items = [c for (t, _), c in self.conversations.items() if t == tenant and (mode is None or c.mode == mode)]
         return sorted(items, key=lambda c: c.updated_at, reverse=True)[:limit]
+
+    def report_delivery(self, tenant: str, conversation_id: str, message_id: str, reported: DeliveryStatus) -> bool:
+        with self._lock:
+            found = [m for m in self.messages.get((tenant, conversation_id), []) if m.id == message_id]
+            status = next_delivery_status(found[0].delivery_status, reported) if found else None
+            if status is None:
+                return False
+            found[0].delivery_status = status
+            self.delivered_at[(tenant, message_id)] = datetime.now(UTC)
+            return True
+
+    def deliveries_after(self, tenant: str, conversation_id: str, after: datetime | None, limit: int) -> list[Message]:
+        self.reads += 1
+        changed = [
+            (at, m)
+            for m in self.messages.get((tenant, conversation_id), [])
+            if (at := self.delivered_at.get((tenant, m.id))) is not None and (after is None or at > after)
+        ]
+        return [m.model_copy() for _, m in sorted(changed, key=lambda pair: pair[0])][:limit]
