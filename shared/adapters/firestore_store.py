@@ -15,6 +15,7 @@ Layout (everything a tenant owns lives under its own path):
 
 from __future__ import annotations
 
+import builtins
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -381,7 +382,6 @@ class FirestoreConversationRepository(ConversationRepository, Outbox):
         counter.read(max(1, len(docs)))
         return [_conversation_from(d) for d in docs]
 
-
     # --- delivery reports (WhatsApp) ----------------------------------------------------------
 
     def report_delivery(self, tenant: str, conversation_id: str, message_id: str, reported: DeliveryStatus) -> bool:
@@ -402,14 +402,15 @@ class FirestoreConversationRepository(ConversationRepository, Outbox):
             option = self._db.write_option(last_update_time=snapshot.update_time)
             try:
                 with guarded():
-                    ref.update({"delivery_status": status, "delivery_at": datetime.now(UTC)}, option=option, **self._deadline.kwargs)
+                    fields = {"delivery_status": status, "delivery_at": datetime.now(UTC)}
+                    ref.update(fields, option=option, **self._deadline.kwargs)
             except gexc.FailedPrecondition:
                 continue
             counter.commit(1)
             return True
         return False
 
-    def deliveries_after(self, tenant: str, conversation_id: str, after: datetime | None, limit: int) -> list[Message]:
+    def deliveries_after(self, tenant: str, conversation_id: str, after: datetime | None, limit: int) -> builtins.list[Message]:
         query = self._ref(tenant, conversation_id).collection("messages")
         if after is not None:
             query = query.where(filter=_field_filter("delivery_at", ">", after))

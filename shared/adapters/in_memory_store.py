@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import copy
 import threading
 from datetime import UTC, datetime
@@ -131,7 +132,7 @@ class InMemoryConversationRepository(ConversationRepository, Outbox):
             self.delivered_at[(tenant, message_id)] = datetime.now(UTC)
             return True
 
-    def deliveries_after(self, tenant: str, conversation_id: str, after: datetime | None, limit: int) -> list[Message]:
+    def deliveries_after(self, tenant: str, conversation_id: str, after: datetime | None, limit: int) -> builtins.list[Message]:
         self.reads += 1
         changed = [
             (at, m)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import random
 import time
 from abc import ABC, abstractmethod
@@ -129,7 +130,7 @@ class ConversationRepository(ABC):
         """Apply a delivery report to a sent message by ``next_delivery_status``; False when nothing changed."""
 
     @abstractmethod
-    def deliveries_after(self, tenant: str, conversation_id: str, after: datetime | None, limit: int) -> list[Message]:
+    def deliveries_after(self, tenant: str, conversation_id: str, after: datetime | None, limit: int) -> builtins.list[Message]:
         """Messages whose delivery status changed after the moment (for clients that poll)."""
 
 
