@@ -48,8 +48,20 @@ def events(cloud_event: Any) -> None:
             max_age=timedelta(seconds=c.settings.event_max_age_seconds),
         )
         _log.info(f"chat event {event.type}: {outcome}", extra={"fields": {"event_id": event_id}})
+    except Exception as exc:
+        _note_failure(c, event_id, event, exc)
+        raise  # Pub/Sub redelivers; after the last attempt the dead letter shows this failure's class
     finally:
         logs.reset(token)
+
+
+def _note_failure(c: Any, event_id: str, event: Any, exc: Exception) -> None:
+    from shared.services.dead_letters import failure_class
+
+    try:
+        c.dead_letters.note_failure(event_id, event, failure_class(exc))
+    except Exception:  # noqa: BLE001 - the handler's own failure is what Pub/Sub must see
+        _log.warning("could not note a failed chat event", extra={"fields": {"event_id": event_id}})
 
 
 def _published_at(message: dict[str, Any], cloud_event: Any) -> datetime:

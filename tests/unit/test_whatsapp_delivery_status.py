@@ -49,7 +49,9 @@ def _channel() -> tuple[WhatsAppChannel, InMemoryConversationRepository, str]:
     return channel, conversations, tenant
 
 
-def _agent_reply_sent(channel: WhatsAppChannel, conversations: InMemoryConversationRepository, tenant: str) -> tuple[str, str, str]:
+def _agent_reply_sent(
+    channel: WhatsAppChannel, conversations: InMemoryConversationRepository, tenant: str
+) -> tuple[str, str, str]:
     """An agent's reply stored in a WhatsApp conversation and sent through Twilio; (conversation, message, sid)."""
     now = datetime.now(UTC)
     conversation = Conversation(
