@@ -174,6 +174,7 @@ class WhatsAppChannel:
             outbound = self._gateway.send(account, sender, result.response, status_callback)
             message_id = self._bot_message_id(event.tenant, conv_id, result.timestamp)
         self._records.record_reply(event.tenant, sid, outbound, conv_id, message_id)
+        self._queued(event.tenant, conv_id, message_id)
 
     def send_agent_reply(self, event: ChatEvent, status_callback: str | None = None) -> None:
         """An agent's reply in a WhatsApp conversation goes out through Twilio, once per message."""
@@ -186,7 +187,14 @@ class WhatsAppChannel:
         if account is None or self._records.replied(event.tenant, key):
             return
         sid = self._gateway.send(account, contact, str(data.get("text") or ""), status_callback)
-        self._records.record_reply(event.tenant, key, sid, str(data.get("conversation_id") or ""), message_id)
+        conv_id = str(data.get("conversation_id") or "")
+        self._records.record_reply(event.tenant, key, sid, conv_id, message_id)
+        self._queued(event.tenant, conv_id, message_id)
+
+    def _queued(self, tenant: str, conv_id: str, message_id: str | None) -> None:
+        """Twilio took the message: agents see it queued until its first callback."""
+        if self._conversations is not None and message_id:
+            self._conversations.report_delivery(tenant, conv_id, message_id, "queued")
 
     def _bot_message_id(self, tenant: str, conv_id: str, replied_at: str) -> str | None:
         """The stored bot message a turn answered with: the turn's timestamp is its creation time."""

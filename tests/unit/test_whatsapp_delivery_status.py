@@ -78,6 +78,7 @@ def _status(conversations: InMemoryConversationRepository, tenant: str, conv_id:
 def test_a_delivered_callback_marks_the_agents_reply_delivered() -> None:
     channel, conversations, tenant = _channel()
     conv_id, message_id, sid = _agent_reply_sent(channel, conversations, tenant)
+    assert _status(conversations, tenant, conv_id, message_id) == "queued"  # Twilio took it
     assert _callback(channel, tenant, sid, "delivered") is True
     assert _status(conversations, tenant, conv_id, message_id) == "delivered"
 

@@ -183,7 +183,7 @@ class Dashboard {
       h("section", { class: "all" }, h("h2", { id: "list-title", class: "section-title", text: t.conversations }), h("label", { class: "sr-only", for: "conv-search", text: t.search }), this.searchBox, this.filterBar, this.convList, this.listEmpty),
     );
 
-    if (this.me.role === "admin") sidebar.append(deadLetterPanel({ api: this.api, t, lang, onOpenConversation: (id) => this.select(id) }));
+    if (this.me.role === "admin") sidebar.querySelector(".queue").after(deadLetterPanel({ api: this.api, t, lang, onOpenConversation: (id) => this.select(id) }));
     this.detail = h("main", { class: "detail", id: "detail", tabindex: "-1" });
     this.toasts = h("div", { class: "toasts", role: "status", "aria-live": "polite" });
     this.shell = h("div", { class: "shell", "data-view": "list" }, topbar, h("div", { class: "columns" }, sidebar, this.detail), this.toasts);

@@ -2,6 +2,7 @@
 // screen readers (the statuses come from Twilio's callbacks; the server never moves them back).
 import { h } from "../lib/dom.js";
 
+const FAILED = new Set(["failed", "undelivered"]);
 const MARKS = { queued: "◷", sent: "✓", delivered: "✓✓", read: "✓✓", failed: "!", undelivered: "!" };
 
 /** The mark for a message's delivery status, or null when it has none (web messages, guests' messages). */
@@ -12,6 +13,7 @@ export function deliveryMark(status, t) {
     "span",
     { class: `msg-delivery is-${status}`, "data-delivery": status, title: label },
     h("span", { "aria-hidden": "true", text: MARKS[status] }),
-    h("span", { class: "sr-only", text: label }),
+    // A failure is spelled out for everyone; the ticks carry their words for screen readers.
+    h("span", { class: FAILED.has(status) ? "msg-delivery-word" : "sr-only", text: label }),
   );
 }
