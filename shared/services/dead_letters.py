@@ -60,6 +60,10 @@ def recent_dead_letters(letters: DeadLetters, principal: Principal, tenant: Any 
 def _limit(raw: Any) -> int:
     if raw in (None, ""):
         return 20
-    if not str(raw).isdigit() or not 1 <= int(raw) <= MAX_LISTED:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= MAX_LISTED:
         raise invalid("limit", f"must be a whole number from 1 to {MAX_LISTED}")
-    return int(raw)
+    return value
