@@ -88,13 +88,14 @@ class FirestoreDeadLetters(DeadLetters):
         failure = {"type": event.type, "reason": reason, "at": datetime.now(UTC)}
         self._tenant(event.tenant).collection("event_failures").document(event_id).set(failure)
 
-    def record(self, event_id: str, event: ChatEvent, attempts: int | None) -> None:
+    def record(self, event_id: str, event: ChatEvent, attempts: int | None, failure_key: str | None = None) -> None:
         from google.cloud import firestore
 
         ref = self._tenant(event.tenant).collection("dead_letters").document(event_id)
         if ref.get().exists:
             return  # the dead-letter topic redelivered it: counted once
-        failure = self._tenant(event.tenant).collection("event_failures").document(event_id).get().to_dict() or {}
+        noted = self._tenant(event.tenant).collection("event_failures").document(failure_key or event_id)
+        failure = noted.get().to_dict() or {}
         batch = self._db.batch()
         # The event type and when, never its data: a lead carries personal details.
         letter = {"type": event.type, "attempts": attempts, "at": datetime.now(UTC), "reason": failure.get("reason")}
@@ -136,7 +137,7 @@ class InMemoryDeadLetters(DeadLetters):
     def note_failure(self, event_id: str, event: ChatEvent, reason: FailureClass) -> None:
         self.failures[event_id] = reason
 
-    def record(self, event_id: str, event: ChatEvent, attempts: int | None) -> None:
+    def record(self, event_id: str, event: ChatEvent, attempts: int | None, failure_key: str | None = None) -> None:
         if event_id in self.letters:
             return
         letter = DeadLetter(
@@ -144,7 +145,7 @@ class InMemoryDeadLetters(DeadLetters):
             type=event.type,
             at=datetime.now(UTC),
             attempts=attempts,
-            reason=self.failures.get(event_id),
+            reason=self.failures.get(failure_key or event_id),
             conversation_id=conversation_of(event.data),
         )
         self.letters[event_id] = (event.tenant, letter)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +26,8 @@ class DeadLetters(ABC):
         """Remember why the event's latest attempt failed (its dead letter shows the last reason)."""
 
     @abstractmethod
-    def record(self, event_id: str, event: ChatEvent, attempts: int | None) -> None:
-        """Keep one dead-lettered event (a redelivery overwrites the same record)."""
+    def record(self, event_id: str, event: ChatEvent, attempts: int | None, failure_key: str | None = None) -> None:
+        """Keep one dead-lettered event once; its reason is the failure noted under ``failure_key`` (default: the id)."""
 
     @abstractmethod
     def count(self) -> int:
@@ -35,6 +36,14 @@ class DeadLetters(ABC):
     @abstractmethod
     def recent(self, tenant: str, limit: int) -> list[DeadLetter]:
         """The tenant's newest dead-lettered events for the dashboard."""
+
+
+def failure_key(raw: bytes, payload: dict[str, Any]) -> str:
+    """What links an event's failed attempts to its dead letter: its own id, or else a digest of its bytes
+    (the dead-letter topic forwards the bytes under a new message id)."""
+    if isinstance(payload.get("id"), str):
+        return str(payload["id"])
+    return "sha-" + hashlib.sha256(raw).hexdigest()[:40]
 
 
 def failure_class(exc: BaseException) -> FailureClass:
