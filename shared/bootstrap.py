@@ -271,7 +271,7 @@ class Container:
         from shared.services.whatsapp import WhatsAppChannel
 
         records = FirestoreWhatsAppRecords(self.clients.firestore)
-        return WhatsAppChannel(self.integrations, self.whatsapp_gateway, self.events, self.media, records)
+        return WhatsAppChannel(self.integrations, self.whatsapp_gateway, self.events, self.media, records, self.conversations)
 
     @cached_property
     def dead_letters(self) -> DeadLetters:

@@ -84,6 +84,17 @@ def media(request: Request, conversation_id: str, name: str) -> Response:
     return Response(data, mimetype=content_type, headers=headers)
 
 
+@app.route("/api/agent/dead-letters")
+def dead_letters(request: Request) -> dict[str, Any]:
+    """The caller's tenant's events that failed every delivery attempt (admins only)."""
+    from shared.services.dead_letter_presenters import dead_letter_list
+    from shared.services.dead_letters import recent_dead_letters
+
+    caller = _caller(request)
+    letters = recent_dead_letters(container().dead_letters, caller, request.args.get("tenant"), request.args.get("limit"))
+    return dead_letter_list(letters)
+
+
 def agent(request: Request) -> Response:
     """Entry point."""
     return app(request)

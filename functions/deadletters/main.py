@@ -23,7 +23,8 @@ def deadletters(cloud_event: Any) -> None:
     attributes = message.get("attributes") or {}
     event_id = str(message.get("messageId") or cloud_event["id"])
     try:
-        payload = json.loads(base64.b64decode(message.get("data", "")) or b"{}")
+        raw = base64.b64decode(message.get("data", ""))
+        payload = json.loads(raw or b"{}")
         event = ChatEvent.model_validate(payload)
         event_id = event.id if "id" in payload else event_id  # the event's own id, as the events ledger keys it
     except (ValueError, ValidationError, TypeError):
@@ -31,5 +32,7 @@ def deadletters(cloud_event: Any) -> None:
         return
     raw_attempts = attributes.get("CloudPubSubDeadLetterSourceDeliveryCount")
     attempts = int(raw_attempts) if str(raw_attempts or "").isdigit() else None
-    container().dead_letters.record(event_id, event, attempts)
+    from shared.services.dead_letters import failure_key
+
+    container().dead_letters.record(event_id, event, attempts, failure_key(raw, payload))
     _log.error(f"chat event {event.type} dead-lettered", extra={"fields": {"event_id": event_id, "tenant": event.tenant}})

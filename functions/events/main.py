@@ -26,7 +26,8 @@ def events(cloud_event: Any) -> None:
     message = cloud_event.data.get("message", {})
     event_id = str(message.get("messageId") or cloud_event["id"])
     try:
-        payload = json.loads(base64.b64decode(message.get("data", "")) or b"{}")
+        raw = base64.b64decode(message.get("data", ""))
+        payload = json.loads(raw or b"{}")
         event = ChatEvent.model_validate(payload)
         # The event's own id, fixed when the turn stored it: a republished outbox entry is the
         # same event under a new Pub/Sub message id, and must be handled once.
@@ -48,8 +49,21 @@ def events(cloud_event: Any) -> None:
             max_age=timedelta(seconds=c.settings.event_max_age_seconds),
         )
         _log.info(f"chat event {event.type}: {outcome}", extra={"fields": {"event_id": event_id}})
+    except Exception as exc:
+        _note_failure(c, raw, payload, event, exc)
+        raise  # Pub/Sub redelivers; after the last attempt the dead letter shows this failure's class
     finally:
         logs.reset(token)
+
+
+def _note_failure(c: Any, raw: bytes, payload: dict[str, Any], event: Any, exc: Exception) -> None:
+    from shared.services.dead_letters import failure_class, failure_key
+
+    key = failure_key(raw, payload)
+    try:
+        c.dead_letters.note_failure(key, event, failure_class(exc))
+    except Exception:  # noqa: BLE001 - the handler's own failure is what Pub/Sub must see
+        _log.warning("could not note a failed chat event", extra={"fields": {"failure_key": key}})
 
 
 def _published_at(message: dict[str, Any], cloud_event: Any) -> datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from shared.domain.dead_letters import FAILURE_CLASSES, DeadLetter, FailureClass, conversation_of
 from shared.domain.events import ChatEvent
 from shared.services.crm import LeadDeliveries
 from shared.services.dead_letters import DeadLetters
@@ -74,20 +75,32 @@ class InMemoryLeadDeliveries(LeadDeliveries):
 
 
 class FirestoreDeadLetters(DeadLetters):
-    """``tenants/{t}/dead_letters/{event_id}`` plus a counter in ``registry/dead_letters``."""
+    """``tenants/{t}/dead_letters/{event_id}`` plus a counter in ``registry/dead_letters``; the latest failure's
+    class per event in ``tenants/{t}/event_failures/{event_id}``."""
 
     def __init__(self, db: firestore.Client) -> None:
         self._db = db
 
-    def record(self, event_id: str, event: ChatEvent, attempts: int | None) -> None:
+    def _tenant(self, tenant: str) -> Any:
+        return self._db.collection("tenants").document(tenant)
+
+    def note_failure(self, event_id: str, event: ChatEvent, reason: FailureClass) -> None:
+        failure = {"type": event.type, "reason": reason, "at": datetime.now(UTC)}
+        self._tenant(event.tenant).collection("event_failures").document(event_id).set(failure)
+
+    def record(self, event_id: str, event: ChatEvent, attempts: int | None, failure_key: str | None = None) -> None:
         from google.cloud import firestore
 
-        ref = self._db.collection("tenants").document(event.tenant).collection("dead_letters").document(event_id)
+        ref = self._tenant(event.tenant).collection("dead_letters").document(event_id)
         if ref.get().exists:
             return  # the dead-letter topic redelivered it: counted once
+        noted = self._tenant(event.tenant).collection("event_failures").document(failure_key or event_id)
+        failure = noted.get().to_dict() or {}
         batch = self._db.batch()
         # The event type and when, never its data: a lead carries personal details.
-        batch.set(ref, {"type": event.type, "attempts": attempts, "at": datetime.now(UTC)})
+        letter = {"type": event.type, "attempts": attempts, "at": datetime.now(UTC), "reason": failure.get("reason")}
+        letter["conversation_id"] = conversation_of(event.data)
+        batch.set(ref, letter)
         batch.set(self._db.collection("registry").document("dead_letters"), {"count": firestore.Increment(1)}, merge=True)
         batch.commit()
 
@@ -95,31 +108,50 @@ class FirestoreDeadLetters(DeadLetters):
         data = self._db.collection("registry").document("dead_letters").get().to_dict() or {}
         return int(data.get("count", 0))
 
-    def recent(self, tenant: str, limit: int) -> list[dict[str, Any]]:
+    def recent(self, tenant: str, limit: int) -> list[DeadLetter]:
         from google.cloud import firestore
 
-        query = (
-            self._db.collection("tenants")
-            .document(tenant)
-            .collection("dead_letters")
-            .order_by("at", direction=firestore.Query.DESCENDING)
-            .limit(limit)
-        )
-        return [{"id": d.id, **(d.to_dict() or {})} for d in query.stream()]
+        query = self._tenant(tenant).collection("dead_letters").order_by("at", direction=firestore.Query.DESCENDING)
+        return [_dead_letter(d.id, d.to_dict() or {}) for d in query.limit(limit).stream()]
+
+
+def _dead_letter(event_id: str, data: dict[str, Any]) -> DeadLetter:
+    reason = data.get("reason")
+    return DeadLetter(
+        id=event_id,
+        type=str(data.get("type") or ""),
+        at=data.get("at"),
+        attempts=data.get("attempts"),
+        reason=reason if reason in FAILURE_CLASSES else None,
+        conversation_id=data.get("conversation_id"),
+    )
 
 
 class InMemoryDeadLetters(DeadLetters):
     """Dead letters for unit tests."""
 
     def __init__(self) -> None:
-        self.events: dict[str, tuple[ChatEvent, int | None]] = {}
+        self.failures: dict[str, FailureClass] = {}
+        self.letters: dict[str, tuple[str, DeadLetter]] = {}
 
-    def record(self, event_id: str, event: ChatEvent, attempts: int | None) -> None:
-        self.events.setdefault(event_id, (event, attempts))
+    def note_failure(self, event_id: str, event: ChatEvent, reason: FailureClass) -> None:
+        self.failures[event_id] = reason
+
+    def record(self, event_id: str, event: ChatEvent, attempts: int | None, failure_key: str | None = None) -> None:
+        if event_id in self.letters:
+            return
+        letter = DeadLetter(
+            id=event_id,
+            type=event.type,
+            at=datetime.now(UTC),
+            attempts=attempts,
+            reason=self.failures.get(failure_key or event_id),
+            conversation_id=conversation_of(event.data),
+        )
+        self.letters[event_id] = (event.tenant, letter)
 
     def count(self) -> int:
-        return len(self.events)
+        return len(self.letters)
 
-    def recent(self, tenant: str, limit: int) -> list[dict[str, Any]]:
-        found = [{"id": k, "type": e.type, "attempts": a} for k, (e, a) in self.events.items() if e.tenant == tenant]
-        return found[-limit:][::-1]
+    def recent(self, tenant: str, limit: int) -> list[DeadLetter]:
+        return [letter for t, letter in reversed(self.letters.values()) if t == tenant][:limit]

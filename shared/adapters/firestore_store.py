@@ -25,13 +25,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.domain.conversation import Conversation, Message
+from shared.domain.delivery import DeliveryStatus, next_delivery_status
 from shared.domain.errors import NotFoundError, ServiceUnavailableError, StaleWriteError
 from shared.domain.events import ChatEvent
 from shared.domain.experiments import Experiment
 from shared.domain.knowledge import KnowledgePack
 from shared.domain.records import ConversationWrite, Lead, Note
 from shared.domain.schema import stamp
-from shared.services.ports import ConversationRepository, Outbox, TenantKnowledge, TenantRepository
+from shared.services.ports import UPDATE_ATTEMPTS, ConversationRepository, Outbox, TenantKnowledge, TenantRepository
 
 if TYPE_CHECKING:
     from google.cloud import firestore
@@ -396,6 +397,43 @@ class FirestoreConversationRepository(ConversationRepository, Outbox):
         counter.read(max(1, len(docs)))
         leads = [Lead.model_validate({**(d.to_dict() or {}), "id": d.id}) for d in docs]
         return sorted(leads, key=lambda lead: (lead.created_at or lead.updated_at, lead.id))
+
+    # --- delivery reports (WhatsApp) ----------------------------------------------------------
+
+    def report_delivery(self, tenant: str, conversation_id: str, message_id: str, reported: DeliveryStatus) -> bool:
+        from google.api_core import exceptions as gexc
+
+        ref = self._ref(tenant, conversation_id).collection("messages").document(message_id)
+        for _ in range(UPDATE_ATTEMPTS):
+            with guarded():
+                snapshot = ref.get(**self._deadline.kwargs)
+            counter.read()
+            if not snapshot.exists:
+                return False
+            status = next_delivery_status((snapshot.to_dict() or {}).get("delivery_status"), reported)
+            if status is None:
+                return False  # a retry, or a report older than what the message already says
+            # Conditional on the version read (Google's Firestore honours it; the local one ignores
+            # it), so two callbacks racing cannot write an older status over a newer one.
+            option = self._db.write_option(last_update_time=snapshot.update_time)
+            try:
+                with guarded():
+                    fields = {"delivery_status": status, "delivery_at": datetime.now(UTC)}
+                    ref.update(fields, option=option, **self._deadline.kwargs)
+            except gexc.FailedPrecondition:
+                continue
+            counter.commit(1)
+            return True
+        return False
+
+    def deliveries_after(self, tenant: str, conversation_id: str, after: datetime | None, limit: int) -> builtins.list[Message]:
+        query = self._ref(tenant, conversation_id).collection("messages")
+        if after is not None:
+            query = query.where(filter=_field_filter("delivery_at", ">", after))
+        with guarded():
+            docs = list(query.order_by("delivery_at").limit(limit).stream(**self._deadline.kwargs))
+        counter.read(max(1, len(docs)))
+        return [_message_from(d) for d in docs]
 
 
 def _field_filter(field: str, op: str, value: Any) -> Any:

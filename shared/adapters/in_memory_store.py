@@ -8,6 +8,7 @@ import threading
 from datetime import UTC, datetime
 
 from shared.domain.conversation import Conversation, Message
+from shared.domain.delivery import DeliveryStatus, next_delivery_status
 from shared.domain.errors import NotFoundError, StaleWriteError
 from shared.domain.events import ChatEvent
 from shared.domain.knowledge import KnowledgePack
@@ -50,6 +51,7 @@ class InMemoryConversationRepository(ConversationRepository, Outbox):
         self.leads: dict[tuple[str, str], Lead] = {}
         self.metrics: dict[tuple[str, str], dict[str, int]] = {}
         self.assignments: dict[tuple[str, str], list[Assignment]] = {}
+        self.delivered_at: dict[tuple[str, str], datetime] = {}
         self.reads = 0
         self.commits = 0
 
@@ -132,3 +134,22 @@ class InMemoryConversationRepository(ConversationRepository, Outbox):
         self.reads += 1
         found = [lead for (t, _), lead in self.leads.items() if t == tenant and lead.conversation_id == conversation_id]
         return sorted(found, key=lambda lead: (lead.created_at or lead.updated_at, lead.id))
+
+    def report_delivery(self, tenant: str, conversation_id: str, message_id: str, reported: DeliveryStatus) -> bool:
+        with self._lock:
+            found = [m for m in self.messages.get((tenant, conversation_id), []) if m.id == message_id]
+            status = next_delivery_status(found[0].delivery_status, reported) if found else None
+            if status is None:
+                return False
+            found[0].delivery_status = status
+            self.delivered_at[(tenant, message_id)] = datetime.now(UTC)
+            return True
+
+    def deliveries_after(self, tenant: str, conversation_id: str, after: datetime | None, limit: int) -> builtins.list[Message]:
+        self.reads += 1
+        changed = [
+            (at, m)
+            for m in self.messages.get((tenant, conversation_id), [])
+            if (at := self.delivered_at.get((tenant, m.id))) is not None and (after is None or at > after)
+        ]
+        return [m.model_copy() for _, m in sorted(changed, key=lambda pair: pair[0])][:limit]

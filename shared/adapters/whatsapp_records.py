@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.gcs_signing import signed_url
+from shared.domain.delivery import DeliveryStatus, next_delivery_status
 from shared.services.media import SNIFF_BYTES, MediaStore, StoredObject, UploadTarget
-from shared.services.whatsapp import WhatsAppRecords
+from shared.services.whatsapp import SentReply, WhatsAppRecords
 
 if TYPE_CHECKING:
     from google.cloud import firestore, storage  # type: ignore[attr-defined]
@@ -80,22 +81,26 @@ class FirestoreWhatsAppRecords(WhatsAppRecords):
     def replied(self, tenant: str, inbound_sid: str) -> bool:
         return "reply" in (self._doc(tenant, "inbound", inbound_sid).get().to_dict() or {})
 
-    def record_reply(self, tenant: str, inbound_sid: str, outbound_sid: str, conversation_id: str) -> None:
+    def record_reply(
+        self, tenant: str, inbound_sid: str, outbound_sid: str, conversation_id: str, message_id: str | None = None
+    ) -> None:
         now = datetime.now(UTC)
         batch = self._db.batch()
         answered = {"reply": outbound_sid, "conversation_id": conversation_id, "replied_at": now}
         batch.set(self._doc(tenant, "inbound", inbound_sid), answered, merge=True)
         if outbound_sid:
-            status = {"conversation_id": conversation_id, "status": "queued", "at": now}
+            status = {"conversation_id": conversation_id, "message_id": message_id, "status": "queued", "at": now}
             batch.set(self._doc(tenant, "outbound", outbound_sid), status)
         batch.commit()
 
-    def update_status(self, tenant: str, outbound_sid: str, status: str) -> bool:
+    def update_status(self, tenant: str, outbound_sid: str, status: DeliveryStatus) -> SentReply | None:
         ref = self._doc(tenant, "outbound", outbound_sid)
-        if not ref.get().exists:
-            return False
-        ref.update({"status": status, "at": datetime.now(UTC)})
-        return True
+        data = ref.get().to_dict()
+        if data is None:
+            return None
+        if next_delivery_status(data.get("status"), status) is not None:
+            ref.update({"status": status, "at": datetime.now(UTC)})
+        return SentReply(str(data.get("conversation_id") or ""), data.get("message_id"))
 
 
 class InMemoryMediaStore(MediaStore):
@@ -130,6 +135,7 @@ class InMemoryWhatsAppRecords(WhatsAppRecords):
         self.accepted: set[tuple[str, str]] = set()
         self.inbound: dict[tuple[str, str], str] = {}
         self.outbound: dict[tuple[str, str], str] = {}
+        self.sent: dict[tuple[str, str], SentReply] = {}
 
     def accept(self, tenant: str, inbound_sid: str) -> bool:
         if (tenant, inbound_sid) in self.accepted:
@@ -143,13 +149,17 @@ class InMemoryWhatsAppRecords(WhatsAppRecords):
     def replied(self, tenant: str, inbound_sid: str) -> bool:
         return (tenant, inbound_sid) in self.inbound
 
-    def record_reply(self, tenant: str, inbound_sid: str, outbound_sid: str, conversation_id: str) -> None:
+    def record_reply(
+        self, tenant: str, inbound_sid: str, outbound_sid: str, conversation_id: str, message_id: str | None = None
+    ) -> None:
         self.inbound[(tenant, inbound_sid)] = outbound_sid
         if outbound_sid:
             self.outbound[(tenant, outbound_sid)] = "queued"
+            self.sent[(tenant, outbound_sid)] = SentReply(conversation_id, message_id)
 
-    def update_status(self, tenant: str, outbound_sid: str, status: str) -> bool:
-        if (tenant, outbound_sid) not in self.outbound:
-            return False
-        self.outbound[(tenant, outbound_sid)] = status
-        return True
+    def update_status(self, tenant: str, outbound_sid: str, status: DeliveryStatus) -> SentReply | None:
+        key = (tenant, outbound_sid)
+        if key not in self.outbound:
+            return None
+        self.outbound[key] = next_delivery_status(self.outbound[key], status) or self.outbound[key]
+        return self.sent[key]

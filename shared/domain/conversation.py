@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shared.domain.delivery import DeliveryStatus
 from shared.domain.errors import ConflictError, RateLimitedError
 from shared.domain.events import HANDOFF_REQUESTED, ChatEvent
 from shared.domain.search import contact_terms, merged_terms, phone_terms, text_terms
@@ -133,7 +134,7 @@ class Message(BaseModel):
     confidence: float | None = None  # bot messages: how sure the knowledge was (agents see it)
     used: list[str] | None = None  # bot messages: FAQ, package and document ids the reply rests on
     attachments: list[Attachment] | None = None
-    delivery_status: str | None = None  # WhatsApp: queued, sent, delivered, read, failed
+    delivery_status: DeliveryStatus | None = None  # WhatsApp: set by Twilio's callbacks (shared.domain.delivery)
 
     @property
     def guest_may_see(self) -> bool:

@@ -142,6 +142,7 @@ class MessageBody(_Body):
     created_at: str
     source: str | None = None
     author: AgentRefBody | None = None
+    delivery_status: Literal["queued", "sent", "delivered", "read", "failed", "undelivered"] | None = None
 
 
 class WelcomeQuery(_Request):
@@ -293,6 +294,7 @@ class ConversationDetail(_Body):
     messages: list[MessageBody]
     notes: list[NoteBody]
     cursor: str | None
+    deliveries: list[MessageBody] = []  # messages whose delivery status changed after ``after`` (WhatsApp)
 
 
 class ContactLeadBody(_Body):
@@ -324,6 +326,24 @@ class TextRequest(_Request):
 
 class ActionResponse(_Body):
     conversation: ConversationBody
+
+
+class DeadLetterQuery(_Request):
+    tenant: str | None = Field(None, pattern=_pattern(TENANT_ID), description="Only the caller's own tenant is allowed.")
+    limit: int | None = Field(None, ge=1, le=50)
+
+
+class DeadLetterBody(_Body):
+    id: str
+    type: str
+    at: str | None
+    attempts: int | None
+    reason: Literal["outside_service", "database_unavailable", "timeout", "internal_error"] | None
+    conversation_id: str | None
+
+
+class DeadLetterList(_Body):
+    dead_letters: list[DeadLetterBody]
 
 
 # --- the operations ---------------------------------------------------------------------------
@@ -532,6 +552,16 @@ OPERATIONS: tuple[Operation, ...] = (
         f"{_CONVERSATION}/media/<name>",
         "A photo or PDF the guest sent (staff only)",
         {200: "application/octet-stream"},
+        security="firebase",
+        errors=_STAFF_ERRORS,
+    ),
+    Operation(
+        "agent",
+        "GET",
+        "/api/agent/dead-letters",
+        "The tenant's events that failed every delivery attempt (admins only)",
+        {200: DeadLetterList},
+        query=DeadLetterQuery,
         security="firebase",
         errors=_STAFF_ERRORS,
     ),

@@ -110,6 +110,8 @@ def agent_message(message: Message) -> dict[str, Any]:
             body["used"] = list(message.used)
         if message.intent:
             body["intent"] = message.intent
+    if message.delivery_status:
+        body["delivery_status"] = message.delivery_status
     return body
 
 
@@ -167,11 +169,15 @@ class AgentService:
         conversation = self._get(principal.tenant, conv_id)
         messages = self.conversations.messages_after(principal.tenant, conv_id, cursor, POLL_LIMIT)
         notes = self.conversations.notes(principal.tenant, conv_id, MAX_NOTES)
+        # A poller sees messages once; their later delivery reports come as updates after its cursor.
+        tracked = conversation.channel == "whatsapp" and cursor is not None
+        deliveries = self.conversations.deliveries_after(principal.tenant, conv_id, cursor, POLL_LIMIT) if tracked else []
         return {
             "conversation": public_conversation(conversation),
             "messages": [agent_message(m) for m in messages if m.staff_may_see],
             "notes": [_public_note(n) for n in notes],
             "cursor": iso_utc(messages[-1].created_at) if messages else (after or None),
+            "deliveries": [agent_message(m) for m in deliveries],
         }
 
     # --- actions ---------------------------------------------------------------------------

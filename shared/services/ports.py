@@ -13,6 +13,7 @@ from typing import Any
 
 from shared.domain.assistant import ModelReply, ModelRequest
 from shared.domain.conversation import Conversation, Message
+from shared.domain.delivery import DeliveryStatus
 from shared.domain.errors import ConflictError, StaleWriteError
 from shared.domain.events import ChatEvent
 from shared.domain.experiments import Experiment
@@ -131,6 +132,14 @@ class ConversationRepository(ABC):
     @abstractmethod
     def leads_of(self, tenant: str, conversation_id: str) -> builtins.list[Lead]:
         """The leads captured in one conversation of the tenant (usually one), oldest first."""
+
+    @abstractmethod
+    def report_delivery(self, tenant: str, conversation_id: str, message_id: str, reported: DeliveryStatus) -> bool:
+        """Apply a delivery report to a sent message by ``next_delivery_status``; False when nothing changed."""
+
+    @abstractmethod
+    def deliveries_after(self, tenant: str, conversation_id: str, after: datetime | None, limit: int) -> builtins.list[Message]:
+        """Messages whose delivery status changed after the moment (for clients that poll)."""
 
 
 class EventPublisher(ABC):

@@ -6,10 +6,13 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.domain.channels import ChannelContact
 from shared.domain.conversation import Attachment, conversation_id_for
+from shared.domain.delivery import DeliveryStatus, parse_delivery_status
 from shared.domain.errors import ForbiddenError, NotFoundError
 from shared.domain.events import ChatEvent
 from shared.domain.integrations import WHATSAPP_ADDRESS, TwilioAccount
@@ -17,7 +20,7 @@ from shared.domain.validation import TENANT_ID, matching
 from shared.services.channel_ports import WhatsAppGateway
 from shared.services.integrations import Integrations
 from shared.services.media import EXTENSIONS, MediaStore, media_path, sniff
-from shared.services.ports import EventPublisher
+from shared.services.ports import ConversationRepository, EventPublisher
 
 if TYPE_CHECKING:
     from shared.services.chat import ChatService
@@ -48,11 +51,22 @@ class WhatsAppRecords(ABC):
     def replied(self, tenant: str, inbound_sid: str) -> bool: ...
 
     @abstractmethod
-    def record_reply(self, tenant: str, inbound_sid: str, outbound_sid: str, conversation_id: str) -> None: ...
+    def record_reply(
+        self, tenant: str, inbound_sid: str, outbound_sid: str, conversation_id: str, message_id: str | None = None
+    ) -> None:
+        """Remember what answered an inbound sid (or an agent's message) and which stored message it sent."""
 
     @abstractmethod
-    def update_status(self, tenant: str, outbound_sid: str, status: str) -> bool:
-        """Record a delivery status; False when the message is not one of ours."""
+    def update_status(self, tenant: str, outbound_sid: str, status: DeliveryStatus) -> SentReply | None:
+        """Record a delivery status (never backwards); the message it belongs to, None when not one of ours."""
+
+
+@dataclass(frozen=True)
+class SentReply:
+    """What Twilio's message sid stands for in a conversation."""
+
+    conversation_id: str
+    message_id: str | None
 
 
 class WhatsAppChannel:
@@ -65,7 +79,9 @@ class WhatsAppChannel:
         events: EventPublisher,
         media: MediaStore,
         records: WhatsAppRecords,
+        conversations: ConversationRepository | None = None,
     ) -> None:
+        self._conversations = conversations  # where the sent messages' delivery status shows
         self._integrations = integrations
         self._gateway = gateway
         self._events = events
@@ -105,11 +121,19 @@ class WhatsAppChannel:
             raise
 
     def status(self, tenant: Any, url: str, params: Mapping[str, str], signature: str | None) -> bool:
-        """Twilio's delivery status callback (sent, delivered, read, failed)."""
+        """Twilio's delivery status callback: the sent message's status moves on (never back); True when it did.
+
+        Retried and out-of-order callbacks change nothing (``next_delivery_status``).
+        """
         tenant_id, _ = self.verified(tenant, url, params, signature)
         sid = matching(MESSAGE_SID, params.get("MessageSid"), "MessageSid")
-        status = str(params.get("MessageStatus") or "")[:32]
-        return self._records.update_status(tenant_id, sid, status)
+        status = parse_delivery_status(params.get("MessageStatus"))
+        if status is None:
+            return False  # accepted, sending, …: steps agents need not see
+        sent = self._records.update_status(tenant_id, sid, status)
+        if sent is None or not sent.message_id or self._conversations is None:
+            return False
+        return self._conversations.report_delivery(tenant_id, sent.conversation_id, sent.message_id, status)
 
     def handle_inbound(self, event: ChatEvent, chat: ChatService, status_callback: str | None) -> None:
         """Run the turn (the web's own) and send the bot's reply; safe to redeliver.
@@ -132,9 +156,12 @@ class WhatsAppChannel:
         outbound = ""
         if refused:
             outbound = self._gateway.send(account, sender, _REFUSED_MEDIA.get(result.language, _REFUSED_MEDIA["en"]))
+        message_id = None
         if result.response:
             outbound = self._gateway.send(account, sender, result.response, status_callback)
-        self._records.record_reply(event.tenant, sid, outbound, conv_id)
+            message_id = self._bot_message_id(event.tenant, conv_id, result.timestamp)
+        self._records.record_reply(event.tenant, sid, outbound, conv_id, message_id)
+        self._queued(event.tenant, conv_id, message_id)
 
     def send_agent_reply(self, event: ChatEvent, status_callback: str | None = None) -> None:
         """An agent's reply in a WhatsApp conversation goes out through Twilio, once per message."""
@@ -147,7 +174,22 @@ class WhatsAppChannel:
         if account is None or self._records.replied(event.tenant, key):
             return
         sid = self._gateway.send(account, contact, str(data.get("text") or ""), status_callback)
-        self._records.record_reply(event.tenant, key, sid, str(data.get("conversation_id") or ""))
+        conv_id = str(data.get("conversation_id") or "")
+        self._records.record_reply(event.tenant, key, sid, conv_id, message_id)
+        self._queued(event.tenant, conv_id, message_id)
+
+    def _queued(self, tenant: str, conv_id: str, message_id: str | None) -> None:
+        """Twilio took the message: agents see it queued until its first callback."""
+        if self._conversations is not None and message_id:
+            self._conversations.report_delivery(tenant, conv_id, message_id, "queued")
+
+    def _bot_message_id(self, tenant: str, conv_id: str, replied_at: str) -> str | None:
+        """The stored bot message a turn answered with: the turn's timestamp is its creation time."""
+        if self._conversations is None:
+            return None
+        moment = datetime.fromisoformat(replied_at.replace("Z", "+00:00"))
+        found = self._conversations.messages_after(tenant, conv_id, moment - timedelta(microseconds=1), 5)
+        return next((m.id for m in found if m.role == "bot" and m.created_at == moment), None)
 
     def _copy_media(
         self, tenant: str, conv_id: str, sid: str, account: TwilioAccount, media: list[dict[str, str]]

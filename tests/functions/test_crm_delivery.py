@@ -113,6 +113,7 @@ def test_a_failing_crm_ends_in_the_dead_letter_topic_and_on_the_deep_health_chec
     [letter] = _wait(lambda: list(letters.stream()), timeout=60)
     assert letter.to_dict()["type"] == "lead.captured"
     assert letter.to_dict()["attempts"] == 5
+    assert letter.to_dict()["reason"] == "outside_service"  # the class only, never Monday's answer
     assert _items(board) == []
     after = requests.get(f"{gateway}/api/health/deep", timeout=30).json()["dead_letters"]
     assert after == before + 1

@@ -165,6 +165,30 @@ def test_a_delivery_status_callback_updates_the_sent_message(gateway: str, accou
     assert signed_post(url, account.auth_token.get_secret_value(), params).status_code == 200
     record = firestore.Client().document(f"tenants/{TENANT}/whatsapp_outbound/{sent['sid']}").get().to_dict()
     assert record["status"] == "delivered"
+    [bot] = [m for m in _messages(phone) if m.role == "bot"]
+    assert bot.delivery_status == "delivered"
+
+
+def test_status_callbacks_out_of_order_and_retried_leave_the_bots_message_read(gateway: str, account: TwilioAccount) -> None:
+    phone = _phone()
+    assert send(gateway, TENANT, phone, "Do you have parking?", [], timeout=30) is not None
+    [sent] = sent_to(os.environ["TWILIO_BASE_URL"], f"whatsapp:{phone}")
+    url, token = f"{gateway}/api/whatsapp/{TENANT}/status", account.auth_token.get_secret_value()
+    for status in ("read", "read", "delivered", "sent"):  # Twilio retries, and its callbacks race
+        params = {"MessageSid": sent["sid"], "MessageStatus": status, "AccountSid": account.account_sid}
+        assert signed_post(url, token, params).status_code == 200
+    [bot] = [m for m in _messages(phone) if m.role == "bot"]
+    assert bot.delivery_status == "read"
+
+
+def test_an_unsigned_status_callback_is_refused_and_changes_nothing(gateway: str, account: TwilioAccount) -> None:
+    phone = _phone()
+    assert send(gateway, TENANT, phone, "Do you have parking?", [], timeout=30) is not None
+    [sent] = sent_to(os.environ["TWILIO_BASE_URL"], f"whatsapp:{phone}")
+    params = {"MessageSid": sent["sid"], "MessageStatus": "failed", "AccountSid": account.account_sid}
+    assert signed_post(f"{gateway}/api/whatsapp/{TENANT}/status", "not-the-token", params).status_code == 403
+    [bot] = [m for m in _messages(phone) if m.role == "bot"]
+    assert bot.delivery_status == "queued"  # as Twilio took it, before any callback
 
 
 def test_a_guest_asks_for_a_person_and_the_agents_reply_reaches_twilio_with_the_guests_number(

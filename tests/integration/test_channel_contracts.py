@@ -85,7 +85,21 @@ def test_dead_letters_count_an_event_once_and_list_it_for_its_tenant(kind: str) 
     letters.record(event_id, event, 5)
     assert letters.count() == before + 1
     [listed] = letters.recent(tenant, 10)
-    assert listed["id"] == event_id and listed["type"] == "lead.captured" and listed["attempts"] == 5
+    assert (listed.id, listed.type, listed.attempts, listed.reason) == (event_id, "lead.captured", 5, None)
+    assert letters.recent(random_id("tenant"), 10) == []
+
+
+def test_a_dead_letter_names_why_the_last_attempt_failed_and_keeps_no_event_data(kind: str) -> None:
+    letters = FirestoreDeadLetters(_db()) if kind == "real" else InMemoryDeadLetters()
+    tenant, event_id = random_id("tenant"), random_id("event")
+    conversation = f"{tenant}.{'a' * 24}"
+    event = ChatEvent(type="lead.captured", tenant=tenant, data={"conversation_id": conversation, "phone": "+48600100200"})
+    letters.note_failure(event_id, event, "timeout")
+    letters.note_failure(event_id, event, "outside_service")
+    letters.record(event_id, event, 5)
+    [listed] = letters.recent(tenant, 10)
+    assert (listed.reason, listed.conversation_id) == ("outside_service", conversation)
+    assert "+48600100200" not in listed.model_dump_json()
 
 
 def test_whatsapp_records_accept_a_sid_once_and_track_status(kind: str) -> None:

@@ -11,6 +11,8 @@ import { MessageStore } from "../lib/message-store.js";
 import { allReady, normalizeConversation, watchConversation, watchConversations, watchMessages, watchNotes } from "../lib/streams.js";
 import { STRINGS, pickLanguage } from "./i18n.js";
 import { ContactCards, ServerSearch } from "./contact.js";
+import { deliveryMark } from "./delivery.js";
+import { deadLetterPanel } from "./dead-letters.js";
 
 const LISTENER_TIMEOUT_MS = 5000;
 const AGENT_ROLES = new Set(["agent", "admin"]);
@@ -188,6 +190,7 @@ class Dashboard {
       h("section", { class: "all" }, h("h2", { id: "list-title", class: "section-title", text: t.conversations }), h("label", { class: "sr-only", for: "conv-search", text: t.search }), this.searchBox, this.searchNote, this.filterBar, this.convList, this.listEmpty),
     );
 
+    if (this.me.role === "admin") sidebar.querySelector(".queue").after(deadLetterPanel({ api: this.api, t, lang, onOpenConversation: (id) => this.select(id) }));
     this.detail = h("main", { class: "detail", id: "detail", tabindex: "-1" });
     this.toasts = h("div", { class: "toasts", role: "status", "aria-live": "polite" });
     this.shell = h("div", { class: "shell", "data-view": "list" }, topbar, h("div", { class: "columns" }, sidebar, this.detail), this.toasts);
@@ -626,7 +629,7 @@ class Dashboard {
     const atBottom = this.messageLog.scrollHeight - this.messageLog.scrollTop - this.messageLog.clientHeight < 80;
     syncChildren(this.messageLog, this.store.list(), {
       key: (m) => m.id,
-      signature: (m) => (m.local ? "local" : "stored"), // a confirmed reply loses its pending look
+      signature: (m) => (m.local ? "local" : `stored ${m.deliveryStatus ?? ""}`), // a confirmed reply loses its pending look; a delivery report re-renders
       create: (m) => this.messageItem(m),
       cache: this.messageCache,
     });
@@ -641,7 +644,7 @@ class Dashboard {
     return h(
       "div",
       { class: `msg msg-${m.role}${m.local ? " is-local" : ""}`, "data-role": m.role, "data-id": m.id },
-      h("div", { class: "msg-head" }, h("span", { class: "msg-who", text: who }), m.source && m.role === "bot" ? h("span", { class: "msg-source", text: m.source }) : null, m.role === "bot" && m.confidence != null ? h("span", { class: "msg-confidence", text: t.confidence(m.confidence) }) : null, h("span", { class: "msg-time", text: m.local ? "…" : formatTime(m.createdAt, lang) })),
+      h("div", { class: "msg-head" }, h("span", { class: "msg-who", text: who }), m.source && m.role === "bot" ? h("span", { class: "msg-source", text: m.source }) : null, m.role === "bot" && m.confidence != null ? h("span", { class: "msg-confidence", text: t.confidence(m.confidence) }) : null, h("span", { class: "msg-time", text: m.local ? "…" : formatTime(m.createdAt, lang) }), deliveryMark(m.deliveryStatus, t)),
       h("div", { class: "msg-text", text: m.text }),
       m.role === "bot" && m.used?.length ? h("div", { class: "msg-used", text: `${t.usedKnowledge}: ${m.used.join(", ")}` }) : null,
       m.attachments?.length ? h("div", { class: "msg-files" }, ...m.attachments.map((a) => this.attachmentItem(a))) : null,

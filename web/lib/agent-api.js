@@ -56,6 +56,11 @@ export class AgentApi extends BearerClient {
   addNote(id, text) {
     return this.action(id, "notes", { text });
   }
+
+  /** → {dead_letters: [...newest first]} — admins only (403 for agents). */
+  deadLetters(limit = 20) {
+    return this.call("GET", "/api/agent/dead-letters", { params: { limit } });
+  }
 }
 
 /** Polls the conversation list (and the pending queue); each tick replaces the lists (bounded by limit). */
@@ -84,7 +89,8 @@ export function conversationPoller(api, id, { onMessages, onNotes, onConversatio
       return { ...data, items: data.messages ?? [] };
     },
     onPage: (page) => {
-      const messages = page.items.map((m) => normalizeMessage(m.id, m));
+      // Messages seen before whose delivery status changed (WhatsApp) replace their earlier copy.
+      const messages = [...page.items, ...(page.deliveries ?? [])].map((m) => normalizeMessage(m.id, m));
       if (messages.length) onMessages(messages);
       if (page.notes && onNotes) onNotes(page.notes.map((n) => normalizeNote(n.id, n)));
       if (page.conversation && onConversation) onConversation(normalizeConversation(page.conversation.id ?? id, page.conversation));

@@ -21,6 +21,7 @@ export function normalizeMessage(id, data) {
       contentType: a.content_type ?? "",
       size: a.size ?? 0,
     })),
+    deliveryStatus: data.delivery_status ?? null, // WhatsApp: queued, sent, delivered, read, failed, undelivered
     local: false,
     failed: false,
   };
