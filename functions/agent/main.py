@@ -76,6 +76,12 @@ def media(request: Request, conversation_id: str, name: str) -> Response:
     return Response(data, mimetype=content_type, headers=headers)
 
 
+@app.route("/api/agent/canned-responses")
+def canned_responses(request: Request) -> dict[str, Any]:
+    """The caller's own tenant's canned responses (the token names the tenant; no other can be asked for)."""
+    return container().canned.for_staff(_caller(request).tenant, request.args.get("language"))
+
+
 def agent(request: Request) -> Response:
     """Entry point."""
     return app(request)

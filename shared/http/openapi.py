@@ -8,11 +8,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from shared.domain.canned import CODE as CANNED_CODE
 from shared.domain.validation import CONVERSATION_ID, TENANT_ID
 from shared.http.contract import OPERATIONS, ErrorBody, Operation
 from shared.http.contract_admin import ADMIN_OPERATIONS
+from shared.http.contract_canned import CANNED_OPERATIONS
 
-ALL_OPERATIONS: tuple[Operation, ...] = OPERATIONS + ADMIN_OPERATIONS
+ALL_OPERATIONS: tuple[Operation, ...] = OPERATIONS + ADMIN_OPERATIONS + CANNED_OPERATIONS
 
 _PATH_ARG = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
 _REF = "#/components/schemas/{model}"
@@ -23,9 +25,11 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "experiment_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
     "contact": {"type": "string", "pattern": "^[^\\s/]{1,256}$", "description": "A phone number, an e-mail or a conversation id"},
     "name": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$"},
+    "code": {"type": "string", "pattern": CANNED_CODE.pattern, "examples": ["price-list"]},
 }
 _STATUS_TEXT = {
     200: "OK",
+    201: "Created",
     202: "Accepted",
     400: "The request is malformed or fails validation; nothing changed",
     401: "Missing or invalid credentials",

@@ -85,6 +85,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0004_notes_v1", "note", 1, "stamp schema_version on notes", _stamp_only),
     Migration("0005_leads_v1", "lead", 1, "stamp schema_version on leads", _stamp_only),
     Migration("0006_assignments_v1", "assignment", 1, "stamp schema_version on assignments", _stamp_only),
+    Migration("0007_canned_responses_v1", "canned_response", 1, "stamp schema_version on canned responses", _stamp_only),
 )
 
 
