@@ -77,6 +77,29 @@ def parse_response(
     return CannedResponse(code=valid_code, title=title, text=text, language=language, updated_at=now, updated_by=actor)
 
 
+def parse_set(
+    entries: Iterable[Mapping[str, Any]],
+    *,
+    languages: Iterable[str] | None,
+    now: datetime,
+    actor: str,
+    limit: int = MAX_PER_TENANT,
+) -> CannedSet:
+    """A whole set from a file or a seed (each entry names its ``code``); the first bad entry is a 400 naming it."""
+    responses = []
+    for n, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            raise ValidationFailed(
+                f"entry {n + 1} must be a mapping", details=[{"field": f"[{n}]", "message": "must be a mapping"}]
+            )
+        try:
+            responses.append(parse_response(entry.get("code"), entry, languages=languages, now=now, actor=actor))
+        except ValidationFailed as err:
+            details = [{**d, "field": f"[{n}].{d['field']}"} for d in err.details or []]
+            raise ValidationFailed(f"entry {n + 1} ({entry.get('code')!r}): {err.message}", details=details) from None
+    return CannedSet(responses, limit=limit)
+
+
 def _language(raw: Any, languages: Iterable[str] | None) -> str | None:
     if raw in (None, ""):
         return None

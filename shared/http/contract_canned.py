@@ -25,6 +25,7 @@ class CannedResponseList(_Body):
     tenant: str
     limit: int
     count: int
+    languages: list[str] = Field(description="The business's languages, which a response may name")
     canned_responses: list[CannedResponseBody]
 
 

@@ -19,9 +19,10 @@ def item(response: CannedResponse) -> dict[str, Any]:
     }
 
 
-def listing(tenant: str, responses: Iterable[CannedResponse], limit: int) -> dict[str, Any]:
+def listing(tenant: str, responses: Iterable[CannedResponse], limit: int, languages: list[str]) -> dict[str, Any]:
+    """The admin page's list, with what its form offers (the tenant's languages) and the limit."""
     items = [item(r) for r in responses]
-    return {"tenant": tenant, "limit": limit, "count": len(items), "canned_responses": items}
+    return {"tenant": tenant, "limit": limit, "count": len(items), "languages": languages, "canned_responses": items}
 
 
 def for_agents(responses: Iterable[CannedResponse]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.domain.canned import MAX_PER_TENANT, CannedResponse, CannedSet, parse_code, parse_response
+from shared.domain.canned import MAX_PER_TENANT, CannedResponse, CannedSet, parse_code, parse_response, parse_set
 from shared.domain.errors import NotFoundError
 from shared.services import canned_presenters as present
 from shared.services.ports import TenantRepository
@@ -62,7 +62,7 @@ class CannedResponses:
 
     def list(self, tenant: str) -> dict[str, Any]:
         """The tenant's responses for the admin page, with the limit."""
-        return present.listing(tenant, self._load(tenant).responses, self.limit)
+        return present.listing(tenant, self._load(tenant).responses, self.limit, self._languages(tenant) or [])
 
     def for_staff(self, tenant: str, language: Any = None) -> dict[str, Any]:
         """What an agent's reply box offers: its own tenant's responses, optionally one language (and language-free ones)."""
@@ -85,9 +85,6 @@ class CannedResponses:
 
     def replace_all(self, tenant: str, entries: Iterable[Mapping[str, Any]], actor: str) -> int:
         """Replace the tenant's whole set (the demo seed and ``tools.canned import``); all valid or nothing changes."""
-        languages = self._languages(tenant)
-        now = self.clock()
-        responses = [parse_response(e.get("code"), e, languages=languages, now=now, actor=actor) for e in entries]
-        checked = CannedSet(responses, limit=self.limit)
+        checked = parse_set(entries, languages=self._languages(tenant), now=self.clock(), actor=actor, limit=self.limit)
         self.store.replace_all(tenant, checked.responses)
         return len(checked)

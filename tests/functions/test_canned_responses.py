@@ -41,6 +41,7 @@ def test_an_admin_key_creates_replaces_lists_and_deletes_canned_responses(world)
     assert replaced["title"] == "Cennik 2026"
     listed = call(world, "GET", CANNED)
     assert listed["tenant"] == world["tenant"] and listed["count"] == 2 and listed["limit"] == 200
+    assert listed["languages"] == ["pl", "en"]
     assert [(r["code"], r["title"]) for r in listed["canned_responses"]] == [
         ("price-list", "Cennik 2026"),
         ("warranty", "Gwarancja"),
@@ -107,3 +108,28 @@ def test_an_admin_signed_in_with_a_token_edits_them_and_an_agent_cannot(local_cl
     assert ok.status_code == 201 and ok.get_json()["updated_by"].startswith("user:")
     assert client.put(f"{CANNED}/hello", headers=as_agent(agent), json={"title": "x", "text": "y"}).status_code == 403
     assert call(world, "GET", CANNED)["canned_responses"][0]["text"] == "Dzień dobry!"
+
+
+def test_the_demo_tenants_are_seeded_with_their_own_languages_canned_responses(demo_tenants, capsys) -> None:  # type: ignore[no-untyped-def]
+    from tools.canned import main as canned_cli
+
+    assert canned_cli(["import", "data/canned/novahouse.yaml", "data/canned/hotel.yaml"]) == 0
+    assert "novahouse: imported" in capsys.readouterr().out
+    for tenant, language in (("novahouse", "pl"), ("hotel", "en")):
+        listed = container().canned.list(tenant)["canned_responses"]
+        assert 3 <= len(listed) <= 5 and {r["language"] for r in listed} == {language}
+    assert canned_cli(["import", "data/canned/novahouse.yaml"]) == 0  # seeding again replaces, never duplicates
+    assert len(container().canned.list("novahouse")["canned_responses"]) == 5
+
+
+def test_a_bad_file_is_refused_in_one_line_and_changes_nothing(demo_tenants, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from tools.canned import main as canned_cli
+
+    before = container().canned.list("hotel")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "tenant: hotel\ncanned_responses:\n  - {code: ok, title: Ok, text: Fine}\n  - {code: Not OK, title: x, text: y}\n"
+    )
+    assert canned_cli(["import", str(bad)]) == 2
+    assert "entry 2" in capsys.readouterr().err
+    assert container().canned.list("hotel") == before
