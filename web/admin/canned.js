@@ -129,7 +129,7 @@ export class Canned {
     this.formTitle.textContent = this.t.cannedNew;
     this.submit.textContent = this.t.cannedAdd;
     this.cancel.hidden = true;
-    this.problems.replaceChildren();
+    this.showProblems([]);
   }
 
   /** Checks what the browser can, so a typo is caught before the round trip; the server checks everything. */
