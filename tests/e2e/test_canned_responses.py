@@ -8,32 +8,19 @@ edits the inserted text and sends it; the guest's conversation holds the sent te
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-import yaml
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from shared.bootstrap import container, reset_container
-from shared.domain.knowledge import load_pack_file
 from tests.conftest import random_id
+from tests.e2e.test_admin_page import ROOT, SHOTS, browser  # noqa: F401 - the same Chromium, launched the same way
+from tests.helpers import demo_copy
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = os.environ.get("CHATDESK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
 WAIT_MS = 25_000
 PASSWORD = "e2e-canned-password-123"
 PHONE = {"width": 360, "height": 740}
@@ -42,18 +29,14 @@ expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="module")
-def site(gateway: str, local_cloud: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def site(gateway: str, local_cloud: dict[str, str]) -> Iterator[dict[str, Any]]:
     """A fresh tenant (a copy of NovaHouse) with an admin, an agent and two seeded canned responses."""
     from tools.agents import create_agent
 
     subprocess.run(["bash", str(ROOT / "scripts" / "build-web.sh")], check=True, timeout=120)
     reset_container()
     tenant = random_id("can")
-    raw = yaml.safe_load((ROOT / "data" / "tenants" / "novahouse.yaml").read_text(encoding="utf-8"))
-    raw["tenant"]["id"] = tenant
-    pack_file = tmp_path_factory.mktemp("pack") / f"{tenant}.yaml"
-    pack_file.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    container().tenants.import_pack(load_pack_file(pack_file))
+    container().tenants.import_pack(demo_copy("novahouse", tenant))
     seeded = [
         {"code": "powitanie", "title": "Powitanie", "text": "Dzień dobry, tu konsultant NovaHouse.", "language": "pl"},
         {"code": "stary-cennik", "title": "Stary cennik", "text": "Nieaktualne ceny.", "language": "pl"},
@@ -68,21 +51,15 @@ def site(gateway: str, local_cloud: dict[str, str], tmp_path_factory: pytest.Tem
         reset_container()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 def open_page(
-    browser: Browser, site: dict[str, Any], path: str, who: str, **kwargs: Any
+    chromium: Browser,
+    site: dict[str, Any],
+    path: str,
+    who: str,
+    **kwargs: Any,
 ) -> tuple[BrowserContext, Page, list[str]]:
     """A signed-in page (the admin page or the dashboard), in English unless a locale is given."""
-    context = browser.new_context(**{"viewport": {"width": 1280, "height": 860}, "locale": "en-GB", **kwargs})
+    context = chromium.new_context(**{"viewport": {"width": 1280, "height": 860}, "locale": "en-GB", **kwargs})
     context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     errors: list[str] = []
@@ -109,7 +86,7 @@ def stored_codes(site: dict[str, Any]) -> list[str]:
     return [r["code"] for r in container().canned.list(site["tenant"])["canned_responses"]]
 
 
-def test_an_admin_adds_edits_and_deletes_canned_responses_on_the_admin_page(browser: Browser, site: dict[str, Any]) -> None:
+def test_an_admin_adds_edits_and_deletes_canned_responses_on_the_admin_page(browser: Browser, site: dict[str, Any]) -> None:  # noqa: F811
     context, page, errors = open_page(browser, site, "/admin", "admin")
     panel = page.locator("#canned")
     expect(panel.locator(".canned-item")).to_have_count(2)
@@ -160,7 +137,7 @@ def test_an_admin_adds_edits_and_deletes_canned_responses_on_the_admin_page(brow
     context.close()
 
 
-def test_an_agent_inserts_a_canned_response_with_a_slash_edits_it_and_sends_it(browser: Browser, site: dict[str, Any]) -> None:
+def test_an_agent_inserts_a_canned_response_with_a_slash_edits_it_and_sends_it(browser: Browser, site: dict[str, Any]) -> None:  # noqa: F811
     canned = [
         {"code": "cennik", "title": "Cennik", "text": PRICE_TEXT, "language": "pl"},
         {"code": "powitanie", "title": "Powitanie", "text": "Dzień dobry, tu konsultant NovaHouse.", "language": "pl"},
@@ -216,7 +193,7 @@ def test_an_agent_inserts_a_canned_response_with_a_slash_edits_it_and_sends_it(b
     context.close()
 
 
-def test_the_picker_fits_a_360_px_phone_in_polish(browser: Browser, site: dict[str, Any]) -> None:
+def test_the_picker_fits_a_360_px_phone_in_polish(browser: Browser, site: dict[str, Any]) -> None:  # noqa: F811
     conversation_id = waiting_conversation(site)
     context, page, errors = open_page(browser, site, "/dashboard", "agent", viewport=PHONE, locale="pl-PL")
     page.locator(f'.queue-list button[data-id="{conversation_id}"]').click()

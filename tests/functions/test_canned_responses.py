@@ -9,7 +9,7 @@ import pytest
 from shared.bootstrap import container
 from tests.conftest import function_app, random_id
 from tests.functions.test_agent import as_agent, sign_in
-from tests.helpers import demo_pack
+from tests.helpers import demo_copy
 
 CANNED = "/api/admin/canned-responses"
 PRICES = {"title": "Cennik", "text": "Pakiet Standard kosztuje od 1200 zł/m².", "language": "pl"}
@@ -18,9 +18,7 @@ PRICES = {"title": "Cennik", "text": "Pakiet Standard kosztuje od 1200 zł/m²."
 @pytest.fixture()
 def world(demo_tenants: None) -> dict[str, Any]:
     tenant = random_id("shop")
-    novahouse = demo_pack("novahouse")
-    pack = novahouse.model_copy(update={"tenant": novahouse.tenant.model_copy(update={"id": tenant, "allowed_origins": []})})
-    container().tenants.import_pack(pack)
+    container().tenants.import_pack(demo_copy("novahouse", tenant))
     _, key = container().api_keys.create(tenant, "canned test", ["canned"])
     return {"tenant": tenant, "admin": function_app("admin").test_client(), "headers": {"X-API-Key": key}}
 

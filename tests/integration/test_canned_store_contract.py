@@ -58,12 +58,11 @@ def test_the_firestore_store_keeps_them_under_the_tenant_apart_from_its_cached_k
     from shared.adapters.canned_store import FirestoreCannedResponseRepository
     from shared.adapters.firestore_store import FirestoreTenantRepository
     from shared.bootstrap import container
-    from tests.helpers import demo_pack
+    from tests.helpers import demo_copy
 
     db = container().clients.firestore
     tenant = random_id("shop")
-    novahouse = demo_pack("novahouse")
-    pack = novahouse.model_copy(update={"tenant": novahouse.tenant.model_copy(update={"id": tenant, "allowed_origins": []})})
+    pack = demo_copy("novahouse", tenant)
     tenants = FirestoreTenantRepository(db, ttl_seconds=0)
     version = tenants.import_pack(pack)
     store = FirestoreCannedResponseRepository(db)

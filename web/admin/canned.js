@@ -6,12 +6,9 @@ import { fill, listOf, note } from "./view.js";
 const CODE = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
 export class Canned {
-  constructor({ api, t, fmt, toast, onError }) {
-    this.api = api;
-    this.t = t;
-    this.fmt = fmt;
-    this.toast = toast;
-    this.onError = onError;
+  /** deps: {api, t, fmt, toast, onError}, as every panel gets them. */
+  constructor(deps) {
+    Object.assign(this, deps);
     this.languages = [];
     this.items = [];
     this.editing = null; // the code being edited, or null when adding

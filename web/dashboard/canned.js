@@ -3,6 +3,7 @@
 // the agent to edit before sending, Esc closes. The reply box keeps focus throughout (the list is
 // announced with aria-activedescendant), so typing never stops.
 import { h } from "../lib/dom.js";
+import { plural } from "../widget/i18n.js";
 
 const MAX_SHOWN = 8;
 const TRIGGER = /(^|\s)\/([^\s/]*)$/; // "/" plus what follows it, right before the caret
@@ -26,12 +27,6 @@ const STRINGS = {
 };
 const loaded = new WeakMap(); // api client → Promise of its tenant's list (one fetch per signed-in session)
 let stylesheet = null;
-
-function plural(n, one, few, many) {
-  if (n === 1) return one;
-  const tens = n % 100;
-  return n % 10 >= 2 && n % 10 <= 4 && (tens < 12 || tens > 14) ? few : many;
-}
 
 /** Lowercase without diacritics, so "wycena" finds "Wyceną" and "zl" finds "zł". */
 export function fold(text) {
