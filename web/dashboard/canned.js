@@ -25,7 +25,8 @@ const STRINGS = {
     inserted: (title) => `Wstawiono „${title}”. Popraw i wyślij.`,
   },
 };
-const loaded = new WeakMap(); // api client → Promise of its tenant's list (one fetch per signed-in session)
+const FRESH_MS = 60_000;
+const loaded = new WeakMap(); // api client → {at, list: Promise of its tenant's list}, re-read after FRESH_MS
 let stylesheet = null;
 
 /** Lowercase without diacritics, so "wycena" finds "Wyceną" and "zl" finds "zł". */
@@ -59,12 +60,15 @@ export function insertAt(value, caret, insert) {
 }
 
 function loadList(api) {
-  if (!loaded.has(api)) {
+  const cached = loaded.get(api);
+  if (!cached || Date.now() - cached.at > FRESH_MS) {
     const list = api.call("GET", "/api/agent/canned-responses").then((data) => (Array.isArray(data?.canned_responses) ? data.canned_responses : []));
     list.catch(() => loaded.delete(api)); // a failure is tried again next time
-    loaded.set(api, list);
+    // While a newer list loads, the one already here answers at once (an admin's edit shows within a minute).
+    loaded.set(api, { at: Date.now(), list: cached ? list.catch(() => cached.list) : list });
+    if (cached) return cached.list;
   }
-  return loaded.get(api);
+  return loaded.get(api).list;
 }
 
 function useStylesheet() {
