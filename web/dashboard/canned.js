@@ -10,7 +10,7 @@ const TRIGGER = /(^|\s)\/([^\s/]*)$/; // "/" plus what follows it, right before 
 const STRINGS = {
   en: {
     list: "Canned responses",
-    hint: "Type / for canned responses",
+    hint: "Canned responses (or type / in the reply)",
     count: (n) => (n === 1 ? "1 canned response: arrows to choose, Enter to insert, Esc to close." : `${n} canned responses: arrows to choose, Enter to insert, Esc to close.`),
     none: (q) => (q ? `No canned response matches /${q}.` : "No canned responses yet. An admin adds them on the admin page."),
     failed: "Canned responses could not be loaded.",
@@ -18,7 +18,7 @@ const STRINGS = {
   },
   pl: {
     list: "Szybkie odpowiedzi",
-    hint: "Wpisz /, aby wstawić szybką odpowiedź",
+    hint: "Szybkie odpowiedzi (albo wpisz / w odpowiedzi)",
     count: (n) => `${n} ${plural(n, "szybka odpowiedź", "szybkie odpowiedzi", "szybkich odpowiedzi")}: strzałki wybierają, Enter wstawia, Esc zamyka.`,
     none: (q) => (q ? `Żadna szybka odpowiedź nie pasuje do /${q}.` : "Nie ma jeszcze szybkich odpowiedzi. Dodaje je administrator."),
     failed: "Nie udało się wczytać szybkich odpowiedzi.",
@@ -89,8 +89,13 @@ export function attachCannedPicker(input, form, { api, lang, language = () => nu
   form.append(listbox, status);
   input.setAttribute("aria-autocomplete", "list");
   input.setAttribute("aria-controls", id);
-  const hint = input.getAttribute("placeholder");
-  if (hint) input.setAttribute("placeholder", `${hint} · ${t.hint}`);
+  // The list by touch or mouse too (and a visible sign that it exists): the button types the "/".
+  const button = h(
+    "button",
+    { class: "btn btn-secondary canned-button", type: "button", "aria-label": t.list, title: t.hint, "aria-controls": id, onmousedown: (e) => e.preventDefault(), onclick: () => typeSlash() },
+    "/",
+  );
+  form.insertBefore(button, form.querySelector('[type="submit"]'));
 
   let items = [];
   let shown = [];
@@ -156,6 +161,14 @@ export function attachCannedPicker(input, form, { api, lang, language = () => nu
     status.textContent = shown.length ? t.count(shown.length) : t.none(query);
   }
 
+  function typeSlash() {
+    const caret = input.selectionStart ?? input.value.length;
+    const slash = caret > 0 && !/\s/.test(input.value[caret - 1]) ? " /" : "/";
+    input.focus();
+    input.setRangeText(slash, caret, input.selectionEnd ?? caret, "end");
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   async function update() {
     const before = input.value.slice(0, input.selectionStart ?? input.value.length);
     const match = TRIGGER.exec(before);
@@ -174,7 +187,7 @@ export function attachCannedPicker(input, form, { api, lang, language = () => nu
 
   input.addEventListener("input", update);
   input.addEventListener("click", update);
-  input.addEventListener("blur", () => setTimeout(close, 100));
+  input.addEventListener("blur", () => setTimeout(() => document.activeElement !== input && close(), 100));
   // Capture on the form: runs before the reply box's own Enter-sends handler.
   form.addEventListener(
     "keydown",
