@@ -25,6 +25,10 @@ def listing(tenant: str, responses: Iterable[CannedResponse], limit: int, langua
     return {"tenant": tenant, "limit": limit, "count": len(items), "languages": languages, "canned_responses": items}
 
 
+def deleted(code: str) -> dict[str, Any]:
+    return {"success": True, "deleted": code}
+
+
 def for_agents(responses: Iterable[CannedResponse]) -> dict[str, Any]:
     """Only what the reply box needs: who edited it last stays on the admin page."""
     return {"canned_responses": [{"code": r.code, "title": r.title, "text": r.text, "language": r.language} for r in responses]}
