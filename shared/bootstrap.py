@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from shared.services.attachments import WebAttachments
     from shared.services.backup_admin import BackupAdmin
     from shared.services.backups import BackupRestorer, BackupRunner
+    from shared.services.canned_responses import CannedResponses
     from shared.services.channel_ports import CrmBoard, WhatsAppGateway
     from shared.services.chat import ChatService
     from shared.services.dead_letters import DeadLetters
@@ -167,6 +168,13 @@ class Container:
         from shared.services.admin_knowledge import KnowledgeService
 
         return KnowledgeService(self.tenants)
+
+    @cached_property
+    def canned(self) -> CannedResponses:
+        from shared.adapters.canned_store import FirestoreCannedResponseRepository
+        from shared.services.canned_responses import CannedResponses
+
+        return CannedResponses(FirestoreCannedResponseRepository(self.clients.firestore, self.deadline), self.tenants)
 
     @cached_property
     def ip_limiter(self) -> IpRateLimiter:

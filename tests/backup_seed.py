@@ -57,6 +57,7 @@ def tenant_documents(tenant: str, conversations: int, messages: int, db: Any) ->
     docs["api_keys/k1"] = {"hash": "sha256:abcd", "scopes": ["backups"], "created_at": base}
     docs["experiments/e1"] = {"name": "greeting", "where": firestore.GeoPoint(52.23, 21.01), "big": math.inf, "neg": -math.inf}
     docs["contacts/x1"] = {"email": "a@example.com", "$dollar": {"$ts": "not a timestamp"}}
+    docs["canned_responses/price-list"] = {"title": "Cennik", "text": "Od 1200 zł/m²", "language": "pl", "updated_at": base}
     return docs
 
 

@@ -20,6 +20,12 @@ def demo_pack(tenant: str) -> KnowledgePack:
     return load_pack_file(ROOT / "data" / "tenants" / f"{tenant}.yaml")
 
 
+def demo_copy(tenant: str, new_id: str) -> KnowledgePack:
+    """A demo tenant's pack under another id (and no web origins), for a tenant of one test's own."""
+    pack = demo_pack(tenant)
+    return pack.model_copy(update={"tenant": pack.tenant.model_copy(update={"id": new_id, "allowed_origins": []})})
+
+
 @lru_cache(maxsize=4)
 def demo_index(tenant: str) -> KnowledgeIndex:
     """The knowledge index of a demo tenant (built once per test session)."""

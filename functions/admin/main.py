@@ -227,6 +227,33 @@ def erase_contact(request: Request, contact: str) -> dict[str, Any]:
     return container().privacy.erase(principal.tenant, contact, actor=principal.actor)
 
 
+# --- canned responses (scope "canned"; agents insert them with "/") -----------------------
+
+CANNED = "/api/admin/canned-responses"
+
+
+@app.route(CANNED)
+def canned_responses(request: Request) -> dict[str, Any]:
+    principal = _principal(request)
+    _require(principal, "canned")
+    return container().canned.list(principal.tenant)
+
+
+@app.route(f"{CANNED}/<code>", methods=["PUT"])
+def put_canned_response(request: Request, code: str) -> tuple[dict[str, Any], int]:
+    principal = _principal(request)
+    _require(principal, "canned")
+    body, created = container().canned.put(principal.tenant, code, json_body(request), principal.actor)
+    return body, 201 if created else 200
+
+
+@app.route(f"{CANNED}/<code>", methods=["DELETE"])
+def delete_canned_response(request: Request, code: str) -> dict[str, Any]:
+    principal = _principal(request)
+    _require(principal, "canned")
+    return container().canned.delete(principal.tenant, code)
+
+
 def admin(request: Request) -> Response:
     """Entry point."""
     return app(request)

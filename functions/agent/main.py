@@ -95,6 +95,12 @@ def dead_letters(request: Request) -> dict[str, Any]:
     return dead_letter_list(letters)
 
 
+@app.route("/api/agent/canned-responses")
+def canned_responses(request: Request) -> dict[str, Any]:
+    """The caller's own tenant's canned responses (the token names the tenant; no other can be asked for)."""
+    return container().canned.for_staff(_caller(request).tenant, request.args.get("language"))
+
+
 def agent(request: Request) -> Response:
     """Entry point."""
     return app(request)

@@ -48,12 +48,20 @@ def start_local_gemini() -> tuple[Any, list[str]]:
 
 
 def seed_tenants() -> list[str]:
-    """Import the demo knowledge packs (data/tenants/*.yaml) with the tenants CLI."""
+    """Import the demo knowledge packs (data/tenants/*.yaml) and canned responses (data/canned/*.yaml) with the CLIs."""
     from tools.tenants import main as tenants_cli
 
     if tenants_cli(["import", *map(str, DEMO_PACKS)]) != 0:
         raise RuntimeError("importing the demo tenants failed")
-    return [f"Tenants       {', '.join(p.stem for p in DEMO_PACKS)} (knowledge from data/tenants/)"]
+    from tools.canned import main as canned_cli
+
+    canned = sorted((ROOT / "data" / "canned").glob("*.yaml"))
+    if canned_cli(["import", *map(str, canned)]) != 0:
+        raise RuntimeError("importing the demo canned responses failed")
+    return [
+        f"Tenants       {', '.join(p.stem for p in DEMO_PACKS)} (knowledge from data/tenants/)",
+        f"Canned        {', '.join(p.stem for p in canned)} (type / in the dashboard's reply box; data/canned/)",
+    ]
 
 
 # What the CLIs read besides the servers' addresses: without CHATDESK_ENV they assume production,

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from shared.domain.validation import TENANT_ID, invalid
 
 # What an admin key may do; a key created without scopes has all of them.
-SCOPES: frozenset[str] = frozenset({"metrics", "experiments", "knowledge", "keys", "backups", "contacts"})
+SCOPES: frozenset[str] = frozenset({"metrics", "experiments", "knowledge", "keys", "backups", "contacts", "canned"})
 KEY_PREFIX = "cdk"
 # cdk.{tenant}.{key id}.{secret}: the tenant and key id make authentication one document read.
 _KEY = re.compile(r"^cdk\.([a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?)\.([0-9a-f]{16})\.([0-9a-f]{64})$")

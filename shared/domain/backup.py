@@ -60,6 +60,7 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
     collection("api_keys", secret_fields=("key", "plaintext", "secret")),  # the hash stays, a clear key never
     collection("experiments"),
     collection("contacts"),
+    collection("canned_responses"),  # stored with the tenant; agents' short replies
 )
 
 # Never written in clear whatever the collection: secrets live in Secret Manager, keys are stored hashed.

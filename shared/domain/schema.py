@@ -20,6 +20,7 @@ SCHEMA_VERSIONS: Final[dict[str, int]] = {
     "note": 1,
     "lead": 1,
     "assignment": 1,
+    "canned_response": 1,
 }
 
 # Where each kind lives, as collection names from the root ("*" is any document id).
@@ -30,6 +31,7 @@ KIND_PATHS: Final[dict[str, tuple[str, ...]]] = {
     "note": ("tenants", "conversations", "notes"),
     "lead": ("tenants", "leads"),
     "assignment": ("tenants", "conversations", "assignments"),
+    "canned_response": ("tenants", "canned_responses"),
 }
 
 

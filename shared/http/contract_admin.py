@@ -40,7 +40,7 @@ class NewApiKey(ApiKeyBody):
 class NewKeyRequest(_Request):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[str] | None = Field(
-        None, description="metrics, experiments, knowledge, keys, backups, contacts; all when omitted"
+        None, description="metrics, experiments, knowledge, keys, backups, contacts, canned; all when omitted"
     )
 
 

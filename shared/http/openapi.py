@@ -8,12 +8,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from shared.domain.canned import CODE as CANNED_CODE
 from shared.domain.upload_tickets import TICKET
 from shared.domain.validation import CONVERSATION_ID, TENANT_ID
 from shared.http.contract import OPERATIONS, UPLOAD_TYPES, ErrorBody, Operation
 from shared.http.contract_admin import ADMIN_OPERATIONS
+from shared.http.contract_canned import CANNED_OPERATIONS
 
-ALL_OPERATIONS: tuple[Operation, ...] = OPERATIONS + ADMIN_OPERATIONS
+ALL_OPERATIONS: tuple[Operation, ...] = OPERATIONS + ADMIN_OPERATIONS + CANNED_OPERATIONS
 
 _PATH_ARG = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
 _REF = "#/components/schemas/{model}"
@@ -25,9 +27,11 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "contact": {"type": "string", "pattern": "^[^\\s/]{1,256}$", "description": "A phone number, an e-mail or a conversation id"},
     "name": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$"},
     "ticket": {"type": "string", "pattern": TICKET.pattern, "description": "An upload ticket from POST /api/chat/uploads"},
+    "code": {"type": "string", "pattern": CANNED_CODE.pattern, "examples": ["price-list"]},
 }
 _STATUS_TEXT = {
     200: "OK",
+    201: "Created",
     202: "Accepted",
     400: "The request is malformed or fails validation; nothing changed",
     401: "Missing or invalid credentials",

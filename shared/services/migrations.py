@@ -110,6 +110,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0005_leads_v1", "lead", 1, "stamp schema_version on leads", _stamp_only),
     Migration("0006_assignments_v1", "assignment", 1, "stamp schema_version on assignments", _stamp_only),
     Migration("0007_conversations_v2", "conversation", 2, "search_terms from the recent guest turns", _conversation_v2),
+    Migration("0008_canned_responses_v1", "canned_response", 1, "stamp schema_version on canned responses", _stamp_only),
 )
 
 

@@ -44,7 +44,7 @@ def all_routes() -> list[tuple[str, str]]:
     routes = []
     for rule, methods in app.rules():
         path = rule.replace("<key_id>", "0123456789abcdef").replace("<experiment_id>", "exp-x")
-        path = path.replace("<group>/<name>", "metrics/summary")
+        path = path.replace("<group>/<name>", "metrics/summary").replace("<code>", "price-list")
         routes += [(m, path) for m in methods if m not in ("HEAD", "OPTIONS")]
     return routes
 

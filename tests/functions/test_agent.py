@@ -77,10 +77,11 @@ def test_without_a_valid_id_token_every_route_is_401(client, authorization) -> N
     conversation = f"/api/agent/conversations/novahouse.{'0' * 24}"
     routes = [("get", "/api/agent/me"), ("get", "/api/agent/conversations"), ("get", f"{conversation}/messages")]
     routes += [("post", f"{conversation}/{action}") for action in ("takeover", "reply", "release", "close", "notes")]
-    routes += [("get", f"{conversation}/media/photo.jpg"), ("get", f"{conversation}/contact"), ("get", "/api/agent/dead-letters")]
+    routes += [("get", f"{conversation}/media/photo.jpg"), ("get", f"{conversation}/contact")]
+    routes += [("get", "/api/agent/dead-letters"), ("get", "/api/agent/canned-responses")]
     from functions.agent.main import app as agent_app
 
-    assert len(routes) == len(agent_app.rules()) == 11  # every route the function has
+    assert len(routes) == len(agent_app.rules()) == 12  # every route the function has
     for method, path in routes:
         response = getattr(client, method)(path, headers=headers)
         assert response.status_code == 401, (path, response.get_json())

@@ -105,7 +105,7 @@ def stored_counts() -> dict[str, int]:
     db = container().clients.firestore
     counts: dict[str, int] = {}
     for tenant in DEMO_TENANTS:
-        for collection in ("conversations", "leads"):
+        for collection in ("conversations", "leads", "canned_responses"):
             result = db.collection("tenants").document(tenant).collection(collection).count().get()
             counts[f"{tenant}/{collection}"] = int(result[0][0].value)
     return counts

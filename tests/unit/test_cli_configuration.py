@@ -21,6 +21,7 @@ def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     "tool",
     [
         ("tools.tenants", "import", "data/tenants/hotel.yaml"),
+        ("tools.canned", "import", "data/canned/hotel.yaml"),
         ("tools.agents", "demo"),
         ("tools.keys", "list", "--tenant", "hotel"),
         ("tools.backups", "list", "--tenant", "hotel"),

@@ -51,6 +51,19 @@ export class AdminApi extends BearerClient {
     return this.call("DELETE", `/api/admin/keys/${encodeURIComponent(id)}`);
   }
 
+  cannedResponses() {
+    return this.call("GET", "/api/admin/canned-responses");
+  }
+
+  /** Create or replace by code: body {title, text, language|null}. */
+  putCannedResponse(code, body) {
+    return this.call("PUT", `/api/admin/canned-responses/${encodeURIComponent(code)}`, { body });
+  }
+
+  deleteCannedResponse(code) {
+    return this.call("DELETE", `/api/admin/canned-responses/${encodeURIComponent(code)}`);
+  }
+
   knowledge() {
     return this.call("GET", "/api/admin/knowledge");
   }

@@ -4,6 +4,7 @@
 import { h, icon, ICONS, replaceChildren } from "../lib/dom.js";
 import { loadFirebase } from "../lib/firebase.js";
 import { AdminApi } from "./api.js";
+import { Canned } from "./canned.js";
 import { Experiments } from "./experiments.js";
 import { STRINGS, pickLanguage } from "./i18n.js";
 import { Keys } from "./keys.js";
@@ -96,6 +97,7 @@ class AdminPage {
     this.experiments = new Experiments(deps);
     this.keys = new Keys(deps);
     this.knowledge = new Knowledge(deps);
+    this.canned = new Canned(deps);
     const period = h(
       "select",
       { id: "period", onchange: (e) => this.setDays(Number(e.target.value)) },
@@ -118,6 +120,7 @@ class AdminPage {
         ["experiments", t.experiments],
         ["keys", t.keys],
         ["knowledge", t.knowledge],
+        ["canned", t.canned],
       ].map(([id, label]) => h("a", { href: `#${id}`, text: label })),
     );
     const toolbar = h(
@@ -135,7 +138,7 @@ class AdminPage {
         { class: "admin-shell" },
         topbar,
         nav,
-        h("main", { class: "admin-main" }, toolbar, h("div", { class: "grid" }, this.overview.render()), this.experiments.render(), this.keys.render(), this.knowledge.render()),
+        h("main", { class: "admin-main" }, toolbar, h("div", { class: "grid" }, this.overview.render()), this.experiments.render(), this.keys.render(), this.knowledge.render(), this.canned.render()),
         this.toasts,
       ),
     );
@@ -150,7 +153,7 @@ class AdminPage {
   }
 
   loadAll() {
-    return Promise.all([this.overview.load(this.days), this.experiments.load(), this.keys.load(), this.knowledge.load()]);
+    return Promise.all([this.overview.load(this.days), this.experiments.load(), this.keys.load(), this.knowledge.load(), this.canned.load()]);
   }
 
   onApiError(err) {

@@ -9,6 +9,7 @@ import { loadFirebase, stopFirestore } from "../lib/firebase.js";
 import { CONNECTING, LIVE, POLLING, liveOrPoll } from "../lib/live.js";
 import { MessageStore } from "../lib/message-store.js";
 import { allReady, normalizeConversation, watchConversation, watchConversations, watchMessages, watchNotes } from "../lib/streams.js";
+import { attachCannedPicker } from "./canned.js";
 import { STRINGS, pickLanguage } from "./i18n.js";
 import { ContactCards, ServerSearch } from "./contact.js";
 import { deliveryMark } from "./delivery.js";
@@ -615,6 +616,7 @@ class Dashboard {
     );
     this.replyInput = input;
     replaceChildren(this.composer, form);
+    attachCannedPicker(input, form, { api: this.api, lang, language: () => this.current?.language ?? null }); // "/" inserts a canned response
   }
 
   renderMessages() {

@@ -34,7 +34,9 @@ export async function requestJson(fetchFn, url, { method = "GET", body, headers 
   }
   if (!response.ok) {
     const retry = Number(response.headers.get("Retry-After"));
-    throw new ApiError(response.status, data?.error ?? "HttpError", data?.message ?? response.statusText, Number.isFinite(retry) && retry > 0 ? retry : null);
+    const error = new ApiError(response.status, data?.error ?? "HttpError", data?.message ?? response.statusText, Number.isFinite(retry) && retry > 0 ? retry : null);
+    error.details = Array.isArray(data?.details) ? data.details : null; // every bad field of a 400, for forms
+    throw error;
   }
   return data ?? {};
 }
