@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
-from shared.domain.channels import check_reply_window, reply_window_ends
+from shared.domain.channels import check_reply_window
 from shared.domain.conversation import (
     AgentRef,
     Conversation,
@@ -24,8 +24,9 @@ from shared.domain.events import AGENT_REPLIED, ChatEvent
 from shared.domain.metrics import first_reply_increments
 from shared.domain.records import Assignment, ConversationWrite, Note
 from shared.domain.validation import CONVERSATION_ID, clean_text, invalid, matching
+from shared.services.agent_presenters import agent_message, public_conversation, public_note
 from shared.services.chat import MAX_MESSAGE_CHARS, POLL_LIMIT
-from shared.services.chat_presenters import parse_cursor, public_message
+from shared.services.chat_presenters import parse_cursor
 from shared.services.outbox import OutboxRelay
 from shared.services.ports import ConversationRepository, EventPublisher, Outbox, TenantRepository
 
@@ -64,55 +65,6 @@ class Principal:
 _ACTION_FIELDS = frozenset(
     {"mode", "assigned_agent", "updated_at", "message_count", "recent", "last_message", "takeover_count", "handoff_at"}
 )
-
-
-def public_conversation(conversation: Conversation) -> dict[str, Any]:
-    """What an agent client sees of a conversation (never the guest's session id)."""
-    last = conversation.last_message
-    last_message = {"role": last.role, "text": last.text, "at": iso_utc(last.at)} if last else None
-    return {
-        "id": conversation.id,
-        "tenant": conversation.tenant,
-        "channel": conversation.channel,
-        "mode": conversation.mode,
-        "language": conversation.language,
-        "updated_at": iso_utc(conversation.updated_at),
-        "message_count": conversation.message_count,
-        "last_message": last_message,
-        "assigned_agent": conversation.assigned_agent.model_dump() if conversation.assigned_agent else None,
-        "rating": conversation.rating,
-        "rating_comment": conversation.rating_comment,
-        "label": conversation_label(conversation),
-        "contact": conversation.contact,
-        "lead_id": conversation.lead_id,
-        "reply_window_ends": iso_utc(ends) if (ends := reply_window_ends(conversation)) else None,
-    }
-
-
-def conversation_label(conversation: Conversation) -> str | None:
-    """What agents call a conversation: the guest's first words still in view, never a hash."""
-    first = next((t.text for t in conversation.recent if t.role == "guest"), None)
-    if first is None and conversation.last_message and conversation.last_message.role == "guest":
-        first = conversation.last_message.text
-    if not first:
-        return None
-    first = " ".join(first.split())
-    return first if len(first) <= 60 else first[:59].rstrip() + "…"
-
-
-def agent_message(message: Message) -> dict[str, Any]:
-    """What agents see of a message: the guest's view plus the bot's confidence and the knowledge it used."""
-    body = public_message(message)
-    if message.role == "bot":
-        if message.confidence is not None:
-            body["confidence"] = message.confidence
-        if message.used:
-            body["used"] = list(message.used)
-        if message.intent:
-            body["intent"] = message.intent
-    if message.delivery_status:
-        body["delivery_status"] = message.delivery_status
-    return body
 
 
 def action_increments(action: str, messages: int) -> dict[str, int]:
@@ -175,7 +127,7 @@ class AgentService:
         return {
             "conversation": public_conversation(conversation),
             "messages": [agent_message(m) for m in messages if m.staff_may_see],
-            "notes": [_public_note(n) for n in notes],
+            "notes": [public_note(n) for n in notes],
             "cursor": iso_utc(messages[-1].created_at) if messages else (after or None),
             "deliveries": [agent_message(m) for m in deliveries],
         }
@@ -252,7 +204,7 @@ class AgentService:
             return ConversationWrite(conversation, notes=[note], changed=set())
 
         write = self.conversations.update_in_transaction(principal.tenant, conv_id, change)
-        return {"conversation": public_conversation(write.conversation), "note": _public_note(write.notes[0])}
+        return {"conversation": public_conversation(write.conversation), "note": public_note(write.notes[0])}
 
     # --- internals -------------------------------------------------------------------------
 
@@ -339,7 +291,3 @@ def _agent_replied(conversation: Conversation, message: Message) -> ChatEvent:
         },
         occurred_at=message.created_at,
     )
-
-
-def _public_note(note: Note) -> dict[str, Any]:
-    return {"id": note.id, "text": note.text, "author": note.author.model_dump(), "created_at": iso_utc(note.created_at)}
