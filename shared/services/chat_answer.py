@@ -45,6 +45,12 @@ _AI_OFF = {
 }
 
 
+_CONTACT_THANKS = {
+    "pl": "Dziękujemy za dane kontaktowe — konsultant odezwie się najszybciej, jak to możliwe.",
+    "en": "Thanks for your contact details — a member of our team will get back to you soon.",
+}
+
+
 class Answerer:
     """Knowledge first (FAQ, computed quotes), then the model, then a fallback that offers a person."""
 
@@ -131,6 +137,8 @@ class Answerer:
             # Nothing relevant enough: no passage goes to the model, the guest hears the truth.
             return Reply(text=dont_know(language), source="fallback", intent="unknown", suggestions=answer.suggestions)
         if not self.ai_enabled:
+            if answer.declined:  # so the message is contact details: the turn keeps them as a lead
+                return Reply(text=localized(_CONTACT_THANKS, language), source="fallback", intent="contact")
             return Reply(text=localized(_AI_OFF, language), source="fallback", intent="unknown", suggestions=answer.suggestions)
         request = ModelRequest(
             model=overrides.model or pack.tenant.model or self.default_model,

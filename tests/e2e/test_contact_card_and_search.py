@@ -76,6 +76,8 @@ def test_the_agent_finds_the_guest_by_a_word_and_sees_name_phone_email_and_page_
     shot(agent, f"30-{lang}-dashboard-search")
 
     results.first.click()
+    # The thread shows the guest's own words beside the card (the card never stands in for it).
+    expect(agent.locator(".messages .msg-guest .msg-text", has_text=surname)).to_be_visible()
     card = agent.locator(".contact-card")
     labels = LABELS[lang]
     expect(card.locator("dt", has_text=labels["name"])).to_be_visible()

@@ -150,6 +150,17 @@ def test_without_gemini_the_bot_runs_on_knowledge_alone() -> None:
     assert world.model.requests == []
 
 
+def test_without_gemini_a_guest_who_leaves_contact_details_is_thanked_and_becomes_a_lead() -> None:
+    world = World(ai=False)
+    result = world.say("Nazywam się Jan Kowalski, telefon 601 234 567")
+    assert result.response == "Dziękujemy za dane kontaktowe — konsultant odezwie się najszybciej, jak to możliwe."
+    assert result.source == "fallback"
+    assert next(iter(world.repo.leads.values())).phone == "601234567"
+    english = world.say("my email is jan@example.com", language="en")
+    assert english.response == "Thanks for your contact details — a member of our team will get back to you soon."
+    assert world.model.requests == []
+
+
 def test_an_unrelated_question_gets_an_honest_i_dont_know_and_no_passage_reaches_the_model() -> None:
     world = World()
     result = world.say("Czy robicie też zabudowę tarasu z drewna egzotycznego?")
