@@ -582,7 +582,8 @@ class Dashboard {
       id: "reply-input",
       rows: "2",
       maxlength: "2000",
-      placeholder: t.replyPlaceholder,
+      // A phone's box is narrow and its keyboard has no Shift+Enter: the short hint there.
+      placeholder: window.matchMedia("(max-width: 700px)").matches ? t.replyPlaceholderShort : t.replyPlaceholder,
       onkeydown: (e) => {
         if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
           e.preventDefault();
