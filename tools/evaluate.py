@@ -1,6 +1,7 @@
 """Evaluate knowledge answering on the demo tenants' evaluation sets, tuning and held-out.
 
-    python -m tools.evaluate [--tenant novahouse] [--verbose] [--threshold 0.48] [--floor 0.47] [--calibrate] [--no-gate] [--split tune]
+    python -m tools.evaluate [--tenant novahouse] [--verbose] [--threshold 0.48] [--floor 0.47] [--calibrate] [--no-gate]
+                             [--split tune]
 
 Prints, per tenant and per set, top-1 accuracy on in-scope questions and the share of
 out-of-scope questions that still got an FAQ answer or a passage for the model. Sets:
