@@ -13,10 +13,10 @@ from tests.helpers import demo_index, demo_pack
 from tools.evaluate import ACCURACY_GOAL, FALSE_ACCEPT_GOAL, SPLITS, TENANTS, eval_path, evaluate_tenant
 from tools.train_gate import FEATURES, TRAINING_SPLITS, train
 
-# Held-out out-of-scope answers measured on 2026-11-23, run once after the learned answerability gate was
-# chosen on the tuning and near-miss sets (novahouse 5/28, hotel 4/26; 7/28 and 7/26 without the gate):
-# the held-out sets must not get worse while the 5 % goal below is still missed.
-HELD_OUT_FALSE_ACCEPTS_CEILING = {"novahouse": 5, "hotel": 4}
+# Held-out out-of-scope answers measured on 2026-11-23, run once after the gate was retrained on the second
+# near-miss batch (novahouse 4/28, hotel 3/26; 5/28 and 4/26 with the first gate, 7/28 and 7/26 without a
+# gate): the held-out sets must not get worse while the 5 % goal below is still missed.
+HELD_OUT_FALSE_ACCEPTS_CEILING = {"novahouse": 4, "hotel": 3}
 
 # Near-miss figures are reported, not held to the 5 % goal: the second batch (2026-11-23, ~60 out-of-scope
 # questions and ~35 hard in-scope paraphrases per tenant) is harder than the lexical features separate at
@@ -67,7 +67,7 @@ def test_held_out_out_of_scope_answers_do_not_get_worse(tenant: str) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 9's bar is not met yet: with the learned gate ~16-18 % of the held-out out-of-scope "
+    reason="issue 9's bar is not met yet: with the learned gate ~11-14 % of the held-out out-of-scope "
     "questions (same vocabulary as the business) still get an answer; strict, so this fails once the bar holds",
 )
 @pytest.mark.parametrize("tenant", TENANTS)
