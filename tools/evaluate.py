@@ -1,6 +1,7 @@
 """Evaluate knowledge answering on the demo tenants' evaluation sets, tuning and held-out.
 
     python -m tools.evaluate [--tenant novahouse] [--verbose] [--threshold 0.48] [--floor 0.47] [--calibrate] [--no-gate]
+                             [--split tune]
 
 Prints, per tenant and per set, top-1 accuracy on in-scope questions and the share of
 out-of-scope questions that still got an FAQ answer or a passage for the model. Sets:
@@ -160,12 +161,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--floor", type=float, default=RELEVANCE_FLOOR, help="relevance floor for passages")
     parser.add_argument("--no-gate", action="store_true", help="without the learned answerability gate")
     parser.add_argument("--calibrate", action="store_true", help="print the floor the tuning sets call for")
+    parser.add_argument("--split", choices=SPLITS, action="append", help="evaluate only this set (repeatable)")
     args = parser.parse_args(argv)
     if args.calibrate:
         print(f"calibrated relevance floor on the tuning sets: {calibrate(args.threshold):.2f} (in use: {RELEVANCE_FLOOR})")
     ok = True
     for tenant in args.tenant or TENANTS:
-        for split in SPLITS:
+        for split in args.split or SPLITS:
             gate = AnswerGate.open() if args.no_gate else None
             result = evaluate_tenant(tenant, args.threshold, split, args.floor, gate)
             ok = ok and result.passed

@@ -7,8 +7,9 @@ it computes the gate's features (``KnowledgeIndex.gate_features``) and a label: 
 candidate is the expected answer, 0 for an out-of-scope question or a wrong candidate. A logistic
 regression with an L2 penalty is fitted by Newton's method (deterministic, pure Python). The penalty,
 the FAQ confidence threshold and the gate's probability threshold are chosen by cross-validation
-ACROSS TENANTS (fit on one, judge on the other): out-of-scope answered ≤ 5 % and tune accuracy
-≥ 90 % on each tenant, then as few out-of-scope answers as possible, then the best accuracy. The
+ACROSS TENANTS (fit on one, judge on the other): tune out-of-scope answered ≤ 5 % and tune accuracy
+≥ 90 % on each tenant, then as few out-of-scope answers (tune + near-miss) as possible, then the best
+accuracy. Near-miss in-scope paraphrases are training rows but, like near-miss figures, not a bar. The
 held-out sets are never read. ``--check`` exits 1 when the committed coefficients differ from a retrain.
 """
 
@@ -155,14 +156,16 @@ class Figures:
     """Simulated evaluation figures for one tenant at one setting."""
 
     accuracy: float
-    false_accept_rate: float
+    false_accept_rate: float  # tune + near-miss
+    tune_false_accept_rate: float
 
 
 def simulate(
     rows: list[Row], gate: AnswerGate, fixed: Fixed, counts: tuple[int, int], faq_threshold: float, gate_threshold: float
 ) -> Figures:
-    """Tune accuracy and out-of-scope answered (tune + near-miss) when the gate uses these thresholds."""
+    """Tune accuracy and out-of-scope answered (tune + near-miss, and tune alone) at these thresholds."""
     correct, false_accepts = fixed.correct, fixed.false_accepts
+    tune_out = tune_false_accepts = 0
     for row in rows:
         answered = row.faq[faq_threshold] if gate.probability(row.features) >= gate_threshold else None
         if row.in_scope:
@@ -170,8 +173,15 @@ def simulate(
         else:
             passage = row.passage and gate.probability(row.passage_features) >= gate_threshold
             false_accepts += answered is not None or passage
+            if row.split == "tune":
+                tune_out += 1
+                tune_false_accepts += answered is not None or passage
     in_tune, out = counts
-    return Figures(correct / in_tune if in_tune else 1.0, false_accepts / out if out else 0.0)
+    return Figures(
+        correct / in_tune if in_tune else 1.0,
+        false_accepts / out if out else 0.0,
+        tune_false_accepts / tune_out if tune_out else 0.0,
+    )
 
 
 def choose(
@@ -187,8 +197,8 @@ def choose(
                     simulate([r for r in rows if r.tenant == t], gates[t], fixed[t], counts[t], faq_threshold, gate_threshold)
                     for t in TENANTS
                 ]
-                if any(f.false_accept_rate > FALSE_ACCEPT_GOAL for f in figures):
-                    continue
+                if any(f.tune_false_accept_rate > FALSE_ACCEPT_GOAL for f in figures):
+                    continue  # the asserted bar; near-miss questions are weighed below, as few as possible
                 # The accuracy goal first; then as few out-of-scope answers as possible; then accuracy.
                 score = (
                     min(min(f.accuracy for f in figures), ACCURACY_GOAL),
@@ -205,7 +215,7 @@ def choose(
                         )
                         print(f"  cv: penalty {penalty}, faq {faq_threshold}, gate {gate_threshold:.2f}: {shown}")
     if best is None:
-        raise SystemExit("no setting keeps out-of-scope answers within the goal in cross-validation")
+        raise SystemExit("no setting keeps tune out-of-scope answers within the goal in cross-validation")
     return best[1]
 
 
@@ -221,6 +231,7 @@ FEATURES = (
     "unknown_share",
     "about_bot",
     "third_party",
+    "not_a_guest",
     "length",
 )
 

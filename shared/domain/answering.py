@@ -19,7 +19,7 @@ from shared.domain.quotes import (
     unit_price_label,
 )
 from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD, Kind, KnowledgeIndex
-from shared.domain.text import content_tokens, unique
+from shared.domain.text import content_tokens, question_cues, unique
 
 Source = Literal["tool", "faq", "none"]
 
@@ -272,7 +272,10 @@ def _answer_one(
     gate: AnswerGate,
 ) -> KnowledgeAnswer:
     request = extract_quote_request(message, pack, language)
-    if request is not None:
+    cues = question_cues(message, language)
+    # A price asked about someone else's goods ("how much is a flat in Kazimierz to buy") or by someone who
+    # is not a guest is not a quote, whatever package word it contains.
+    if request is not None and not (cues["third_party"] or cues["not_a_guest"]):
         answer = _package_answer(pack, request, message, language)
         if answer is None and not request.package_ids and request.quantity is not None and request.asks_price:
             answer = _quote_answer(pack, request, language, confidence=0.9)

@@ -383,7 +383,7 @@ class KnowledgeIndex:
         margin over the best entry of another intent, how much of the message's topic the candidate's
         text covers, how much of the message is about words the pack never uses (and how rare they
         are, and how many look like names), question-type cues (about the bot itself, about third
-        parties), and the message's length.
+        parties, from someone who is not a guest), and the message's length.
         """
         terms, news = self._analyse(query, language)
         weights = self._weights(terms, news, language)
@@ -403,6 +403,7 @@ class KnowledgeIndex:
             "unknown_share": sum(1 for t in terms if t not in self._df) / len(terms) if terms else 1.0,
             "about_bot": float(cues["about_bot"]),
             "third_party": float(cues["third_party"]),
+            "not_a_guest": float(cues["not_a_guest"]),
             "length": math.log1p(len(terms)),
         }
         if not pool or not total:

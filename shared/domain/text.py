@@ -92,27 +92,47 @@ def phrases_of(text: str) -> tuple[str, ...]:
 
 
 # Phrases that ask about something other than the business: the bot itself ("do you like your job")
-# or a third party ("how old is the main square", "ile mieszkańców ma Kraków"). Folded; matched on
+# or a third party ("how old is the main square", "ile mieszkańców ma Kraków"), or come from someone who is
+# not a guest (job applications, partnership and sales offers). Folded; matched on
 # whole words ("ulubion*": any ending). A signal for the answerability gate, weighed with the others.
 QUESTION_CUES: dict[str, dict[str, tuple[str, ...]]] = {
     "about_bot": {
         "pl": phrases_of(
             """jak masz na imie, jak sie nazywasz, lubisz, jestes, twoja, twoje, twoj, twoim, zart, kawal, wiersz,
-            myslisz, sadzisz, ulubion*"""
+            myslisz, sadzisz, ulubion*, ile masz lat, masz lat, mieszkasz, czujesz, pogadaj, zaspiewaj, piosenk*,
+            nudze sie, smiesznego, zonaty, zonata, dziewczyn*, chlopak*, znasz, wiesz cos"""
         ),
         "en": phrases_of(
             """your name, do you like, you like, are you, how are you, your favourite, your favorite, do you think,
-            joke, poem, tell me about yourself, you feel"""
+            joke, poem, tell me about yourself, you feel, how old are you, are you single, are you married,
+            your real name, do you ever, were you born, ur funny, you funny, entertain me, knock knock, im bored, i m bored,
+            i am bored, sing, girlfriend, boyfriend, something funny, something interesting"""
         ),
     },
     "third_party": {
         "pl": phrases_of(
             """ile lat ma, ile mieszkancow, kto zaprojektowal, kto zbudowal, kto wygral, kto jest, najblizszy,
-            najblizsza, najblizsze, numer telefonu do, stolica, historia"""
+            najblizsza, najblizsze, numer telefonu do, stolica, historia, ile kilometrow, jak daleko, kiedy zbudowano,
+            kiedy powstal*, godziny otwarcia, otwieraja, zamykaja, ile ludzi, ile osob mieszka, urzad*, pogotowie, urzed*,
+            za ile sprzedam, sprzedac, hektar, dzialki, najmu, kredytu hipotecznego, uzywan*,
+            z czego, kto wynalazl, okres wypowiedzenia, zeznanie podatkowe"""
         ),
         "en": phrases_of(
             """how old, population, who built, who designed, who won, who is, nearest, closest, capital of,
-            history of, phone number of, number for the"""
+            history of, phone number of, number for the, how far is, when was, built, what time does the,
+            opening hours of, how many people, which bus, last tram, who was, what year, to buy, monthly rent,
+            rent for a, used car, plot of land, boiling point, in prague, my bank, my flight, subscription"""
+        ),
+    },
+    "not_a_guest": {
+        "pl": phrases_of(
+            """szukam pracy, pracy jako, prace jako, zatrudniacie, zatrudnicie, rekrutac*, praktykant*, praktyki,
+            staz, stazu, cv, podwykonawca, nawiazac wspolprace, wspolprace jako, wspolpraca z, jestem elektrykiem,
+            jestem hydraulikiem, jestem projektantem, hurtownia, jako dostawca"""
+        ),
+        "en": phrases_of(
+            """hiring, apply for, a job, job as, jobs, interns, internship, partnership, commission, in exchange for,
+            purchasing manager, we sell, we are a, influencer, cv, resume, subcontract*"""
         ),
     },
 }
