@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.domain.dead_letters import FAILURE_CLASSES, DeadLetter, FailureClass, conversation_of
@@ -74,6 +74,10 @@ class InMemoryLeadDeliveries(LeadDeliveries):
         self.claims.pop((tenant, lead_id), None)
 
 
+# A failed attempt's class is needed only until the event is dead-lettered or delivered; TTL then removes it.
+FAILURE_DAYS = 30
+
+
 class FirestoreDeadLetters(DeadLetters):
     """``tenants/{t}/dead_letters/{event_id}`` plus a counter in ``registry/dead_letters``; the latest failure's
     class per event in ``tenants/{t}/event_failures/{event_id}``."""
@@ -85,7 +89,8 @@ class FirestoreDeadLetters(DeadLetters):
         return self._db.collection("tenants").document(tenant)
 
     def note_failure(self, event_id: str, event: ChatEvent, reason: FailureClass) -> None:
-        failure = {"type": event.type, "reason": reason, "at": datetime.now(UTC)}
+        now = datetime.now(UTC)
+        failure = {"type": event.type, "reason": reason, "at": now, "expire_at": now + timedelta(days=FAILURE_DAYS)}
         self._tenant(event.tenant).collection("event_failures").document(event_id).set(failure)
 
     def record(self, event_id: str, event: ChatEvent, attempts: int | None, failure_key: str | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from shared.adapters.firestore_store import Deadline, guarded
@@ -12,6 +13,8 @@ if TYPE_CHECKING:
     from google.cloud import firestore
 
 LEDGER_COLLECTION = "processed_events"
+# Firestore's TTL removes an entry after this: well past the 7 days Pub/Sub may still redeliver its event.
+LEDGER_DAYS = 30
 
 
 class FirestoreEventLedger(EventLedger):
@@ -30,7 +33,12 @@ class FirestoreEventLedger(EventLedger):
 
         with guarded():
             self._db.collection(LEDGER_COLLECTION).document(event_id).set(
-                {"type": event.type, "tenant": event.tenant, "handled_at": firestore.SERVER_TIMESTAMP},
+                {
+                    "type": event.type,
+                    "tenant": event.tenant,
+                    "handled_at": firestore.SERVER_TIMESTAMP,
+                    "expire_at": datetime.now(UTC) + timedelta(days=LEDGER_DAYS),
+                },
                 **self._deadline.kwargs,
             )
 

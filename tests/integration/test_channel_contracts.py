@@ -113,3 +113,21 @@ def test_whatsapp_records_accept_a_sid_once_and_track_status(kind: str) -> None:
     assert records.replied(tenant, sid)
     assert records.update_status(tenant, "SM" + "b" * 32, "delivered")
     assert not records.update_status(tenant, "SM" + "c" * 32, "delivered")
+
+
+def test_bookkeeping_records_carry_an_expiry_that_firestore_ttl_acts_on(local_cloud: dict[str, str]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from infra.local.cloud import load_resources
+    from shared.adapters.event_ledger import LEDGER_COLLECTION, FirestoreEventLedger
+
+    db, tenant, event_id = _db(), random_id("tenant"), random_id("event")
+    event = ChatEvent(type="lead.captured", tenant=tenant, data={})
+    FirestoreEventLedger(db).mark_done(event_id, event)
+    FirestoreDeadLetters(db).note_failure(event_id, event, "timeout")
+    handled = db.collection(LEDGER_COLLECTION).document(event_id).get().to_dict()
+    failure = db.collection("tenants").document(tenant).collection("event_failures").document(event_id).get().to_dict()
+    soon, later = datetime.now(UTC) + timedelta(days=8), datetime.now(UTC) + timedelta(days=60)
+    # Longer than Pub/Sub keeps a message (7 days), so a redelivery still finds its ledger entry.
+    assert soon < handled["expire_at"] < later and soon < failure["expire_at"] < later
+    assert {LEDGER_COLLECTION, "event_failures"} <= set(load_resources()["ttl"]["collection_groups"])
