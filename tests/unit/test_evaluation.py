@@ -13,16 +13,18 @@ from tests.helpers import demo_index, demo_pack
 from tools.evaluate import ACCURACY_GOAL, FALSE_ACCEPT_GOAL, SPLITS, TENANTS, eval_path, evaluate_tenant
 from tools.train_gate import FEATURES, TRAINING_SPLITS, train
 
-# Held-out out-of-scope answers measured on 2026-11-23, run once after the gate was retrained on the second
-# near-miss batch (novahouse 4/28, hotel 3/26; 5/28 and 4/26 with the first gate, 7/28 and 7/26 without a
-# gate): the held-out sets must not get worse while the 5 % goal below is still missed.
-HELD_OUT_FALSE_ACCEPTS_CEILING = {"novahouse": 4, "hotel": 3}
+# Held-out out-of-scope answers measured on 2026-11-23, run once after the demo packs got more natural ways of
+# asking per FAQ and the gate was retrained (novahouse 2/28, hotel 2/26; 4/28 and 3/26 before the richer packs,
+# 5/28 and 4/26 with the first gate, 7/28 and 7/26 without a gate): the held-out sets must not get worse while
+# the 5 % goal below is still missed.
+HELD_OUT_FALSE_ACCEPTS_CEILING = {"novahouse": 2, "hotel": 2}
 
 # Near-miss figures are reported, not held to the 5 % goal: the second batch (2026-11-23, ~60 out-of-scope
 # questions and ~35 hard in-scope paraphrases per tenant) is harder than the lexical features separate at
-# the tune set's 90 % accuracy. Measured after retraining on it; they must not get worse.
-NEAR_MISS_FALSE_ACCEPTS_CEILING = {"novahouse": 3, "hotel": 6}
-NEAR_MISS_ACCURACY_FLOOR = {"novahouse": 25, "hotel": 18}
+# the tune set's 90 % accuracy. Measured after the packs were enriched and the gate retrained; they must not
+# get worse.
+NEAR_MISS_FALSE_ACCEPTS_CEILING = {"novahouse": 3, "hotel": 4}
+NEAR_MISS_ACCURACY_FLOOR = {"novahouse": 37, "hotel": 26}
 
 
 def _questions(spec: dict[str, Any]) -> set[str]:
@@ -67,8 +69,8 @@ def test_held_out_out_of_scope_answers_do_not_get_worse(tenant: str) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 9's bar is not met yet: with the learned gate ~11-14 % of the held-out out-of-scope "
-    "questions (same vocabulary as the business) still get an answer; strict, so this fails once the bar holds",
+    reason="issue 9's bar is not met yet: with the richer packs and the learned gate ~7-8 % of the held-out "
+    "out-of-scope questions (same vocabulary as the business) still get an answer; strict, so this fails once the bar holds",
 )
 @pytest.mark.parametrize("tenant", TENANTS)
 def test_held_out_out_of_scope_questions_are_declined_at_the_goal_rate(tenant: str) -> None:
