@@ -12,6 +12,8 @@ TENANT_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 SESSION_ID = re.compile(r"^s_[A-Za-z0-9_-]{16,64}$")
 CONVERSATION_ID = re.compile(r"^[a-z0-9_-]{1,64}\.[0-9a-f]{24}$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
+# A whole-number query parameter: plain ASCII digits, short enough for int() ("²" and 5 000 digits are not).
+_WHOLE_NUMBER = re.compile(r"^[0-9]{1,9}$")
 # Characters that render as nothing outside the format (Cf) category: fillers and blanks people use to fake a message.
 _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
 
@@ -19,6 +21,16 @@ _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
 def invalid(field: str, message: str) -> ValidationFailed:
     """A validation error naming the field."""
     return ValidationFailed(f"{field} {message}", details=[{"field": field, "message": message}])
+
+
+def whole_number(raw: Any, field: str, *, default: int, low: int, high: int) -> int:
+    """A whole-number parameter (``?limit=``, ``?days=``) in [low, high]; left out, the default; else a 400 naming it."""
+    if raw in (None, ""):
+        return default
+    text = str(raw)
+    if not _WHOLE_NUMBER.fullmatch(text) or not low <= int(text) <= high:
+        raise invalid(field, f"must be a whole number from {low} to {high}")
+    return int(text)
 
 
 def clean_text(value: Any, field: str, max_chars: int, *, required: bool = True) -> str:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.domain.metrics import AGENT_WAIT_BUCKETS_MS, LATENCY_BUCKETS_MS
-from shared.domain.validation import invalid
+from shared.domain.validation import whole_number
 
 MAX_DAYS = 365
 DEFAULT_DAYS = 7
@@ -41,12 +41,7 @@ class Prices:
 
 def parse_days(raw: object, default: int = DEFAULT_DAYS) -> int:
     """``?days=`` as a whole number 1..365; anything else is a 400 naming ``days``."""
-    if raw in (None, ""):
-        return default
-    text = str(raw)
-    if not text.isdigit() or not 1 <= int(text) <= MAX_DAYS:
-        raise invalid("days", f"must be a whole number from 1 to {MAX_DAYS}")
-    return int(text)
+    return whole_number(raw, "days", default=default, low=1, high=MAX_DAYS)
 
 
 def period_ending_today(days: int, timezone: str, now: datetime) -> Period:

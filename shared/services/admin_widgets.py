@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from shared.domain import widgets as w
-from shared.domain.validation import invalid
+from shared.domain.validation import whole_number
 from shared.domain.widgets_custom import parse_custom, run_custom
 from shared.services import admin_presenters as present
 from shared.services.ports import TenantRepository
@@ -30,15 +30,6 @@ class ActiveSessionCounter(ABC):
 
     @abstractmethod
     def count_since(self, tenant: str, since: datetime, modes: tuple[str, ...]) -> dict[str, int]: ...
-
-
-def _bounded_int(raw: Any, name: str, default: int, low: int, high: int) -> int:
-    if raw in (None, ""):
-        return default
-    text = str(raw)
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise invalid(name, f"must be a whole number from {low} to {high}")
-    return int(text)
 
 
 class WidgetService:
@@ -75,7 +66,7 @@ class WidgetService:
         return {"period": present.period(period), "days": rows}
 
     def top_intents(self, tenant: str, args: dict[str, Any]) -> dict[str, Any]:
-        limit = _bounded_int(args.get("limit"), "limit", 10, 1, 100)
+        limit = whole_number(args.get("limit"), "limit", default=10, low=1, high=100)
         period, days = self._period(tenant, args.get("days"))
         intents = w.by_prefix(w.total(days), "by_intent")
         return {
@@ -84,13 +75,13 @@ class WidgetService:
         }
 
     def top_packages(self, tenant: str, args: dict[str, Any]) -> dict[str, Any]:
-        limit = _bounded_int(args.get("limit"), "limit", 10, 1, 100)
+        limit = whole_number(args.get("limit"), "limit", default=10, low=1, high=100)
         period, days = self._period(tenant, args.get("days"))
         names = {p.id: p.name for p in self.tenants.get(tenant).pack.packages}
         return {"period": present.period(period), "packages": present.packages(w.packages(w.total(days), limit), names)}
 
     def active_sessions(self, tenant: str, args: dict[str, Any]) -> dict[str, Any]:
-        minutes = _bounded_int(args.get("minutes"), "minutes", 15, 1, 1440)
+        minutes = whole_number(args.get("minutes"), "minutes", default=15, low=1, high=1440)
         self.tenants.get(tenant)  # an unknown tenant is a 404, not zeros
         counts = self.active.count_since(tenant, self.clock() - timedelta(minutes=minutes), ACTIVE_MODES)
         return present.active(w.ActiveSessions(minutes, {m: counts.get(m, 0) for m in ACTIVE_MODES}))

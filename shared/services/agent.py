@@ -23,7 +23,7 @@ from shared.domain.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.domain.events import AGENT_REPLIED, ChatEvent
 from shared.domain.metrics import first_reply_increments
 from shared.domain.records import Assignment, ConversationWrite, Note
-from shared.domain.validation import CONVERSATION_ID, clean_text, invalid, matching
+from shared.domain.validation import CONVERSATION_ID, clean_text, invalid, matching, whole_number
 from shared.services.agent_presenters import agent_message, public_conversation, public_note
 from shared.services.chat import MAX_MESSAGE_CHARS, POLL_LIMIT
 from shared.services.chat_presenters import parse_cursor
@@ -105,7 +105,7 @@ class AgentService:
             mode = None
         elif mode not in get_args(Mode):
             raise invalid("mode", "must be one of bot, pending, human, closed")
-        count = _limit(limit)
+        count = whole_number(limit, "limit", default=DEFAULT_LIST, low=1, high=MAX_LIST)
         if query is not None:
             from shared.services.contacts import search
 
@@ -256,18 +256,6 @@ def owned_id(principal: Principal, raw_id: Any) -> str:
     if tenant_of(conv_id) != principal.tenant:
         raise ForbiddenError("This conversation belongs to another business")
     return conv_id
-
-
-def _limit(raw: Any) -> int:
-    if raw in (None, ""):
-        return DEFAULT_LIST
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = 0
-    if not 1 <= value <= MAX_LIST:
-        raise invalid("limit", f"must be a whole number from 1 to {MAX_LIST}")
-    return value
 
 
 def _exists(conversation: Conversation | None) -> Conversation:

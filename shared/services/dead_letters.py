@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from shared.domain.dead_letters import DeadLetter, FailureClass
 from shared.domain.errors import ForbiddenError, ServiceUnavailableError
 from shared.domain.events import ChatEvent
-from shared.domain.validation import invalid
+from shared.domain.validation import whole_number
 from shared.services.channel_ports import DeliveryFailed
 
 if TYPE_CHECKING:
@@ -63,16 +63,5 @@ def recent_dead_letters(letters: DeadLetters, principal: Principal, tenant: Any 
         raise ForbiddenError("You can only see your own tenant's failed deliveries")
     if principal.role != "admin":
         raise ForbiddenError("Only admins see failed deliveries")
-    return letters.recent(principal.tenant, _limit(limit))
+    return letters.recent(principal.tenant, whole_number(limit, "limit", default=20, low=1, high=MAX_LISTED))
 
-
-def _limit(raw: Any) -> int:
-    if raw in (None, ""):
-        return 20
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = 0
-    if not 1 <= value <= MAX_LISTED:
-        raise invalid("limit", f"must be a whole number from 1 to {MAX_LISTED}")
-    return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.domain.errors import ValidationFailed
-from shared.domain.validation import clean_text
+from shared.domain.validation import clean_text, whole_number
 
 
 @pytest.mark.parametrize("text", ["\ud800", "hej \udfff", "a\udc00b"])
@@ -45,3 +45,22 @@ def test_control_characters_and_length_are_still_checked() -> None:
     assert clean_text(None, "comment", 100, required=False) == ""
     with pytest.raises(ValidationFailed):
         clean_text(None, "message", 100)
+
+
+@pytest.mark.parametrize("raw", ["²", "٣", "1" * 5000, " 5", "5_0", "-1", "0", "101", "x", "1.5"])
+def test_a_whole_number_parameter_outside_plain_digits_or_its_range_is_a_400_naming_it(raw: str) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        whole_number(raw, "limit", default=50, low=1, high=100)
+    assert refused.value.details == [{"field": "limit", "message": "must be a whole number from 1 to 100"}]
+
+
+def test_a_whole_number_parameter_left_out_takes_its_default() -> None:
+    assert [whole_number(raw, "limit", default=50, low=1, high=100) for raw in (None, "", "1", "100")] == [50, 50, 1, 100]
+
+
+@pytest.mark.parametrize("raw", ["²", "9" * 5000])
+def test_widget_days_and_limits_refuse_digits_int_cannot_read_instead_of_failing(raw: str) -> None:
+    from shared.domain.widgets import parse_days
+
+    with pytest.raises(ValidationFailed):
+        parse_days(raw)
