@@ -13,6 +13,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.test_widget_and_dashboard import (  # noqa: F401 — fixtures
+    DESKTOP,
+    PHONE,
     browser,
     guest_session,
     new_context,
@@ -23,8 +25,6 @@ from tests.e2e.test_widget_and_dashboard import (  # noqa: F401 — fixtures
     widget,
 )
 
-DESKTOP = {"width": 1280, "height": 820}
-PHONE = {"width": 390, "height": 800}
 LABELS = {
     "en": {"password": "Password", "sign_in": "Sign in", "name": "Name", "found": "1 conversation found"},
     "pl": {"password": "Hasło", "sign_in": "Zaloguj się", "name": "Imię", "found": "Znaleziono: 1 rozmowa"},

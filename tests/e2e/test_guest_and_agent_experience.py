@@ -16,6 +16,8 @@ from shared.bootstrap import container
 from shared.domain.knowledge import KnowledgePack, load_pack_file
 from tests.conftest import random_id
 from tests.e2e.test_widget_and_dashboard import (  # noqa: F401 — fixtures
+    DESKTOP,
+    PHONE,
     ROOT,
     browser,
     guest_session,
@@ -29,8 +31,6 @@ from tests.e2e.test_widget_and_dashboard import (  # noqa: F401 — fixtures
 )
 
 WIDGET_BUDGET_BYTES = 25 * 1024
-DESKTOP = {"width": 1280, "height": 820}
-PHONE = {"width": 390, "height": 800}
 # What the widget itself loads (the host page and its own assets are the tenant's, not ours).
 WIDGET_PATHS = ("/widget", "/lib/", "/vendor/", "/__/firebase", "/api/")
 

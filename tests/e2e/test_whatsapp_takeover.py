@@ -25,6 +25,7 @@ from shared.domain.events import ChatEvent
 from shared.domain.integrations import TwilioAccount
 from tests.conftest import random_id
 from tests.e2e.test_widget_and_dashboard import (  # noqa: F401 — fixtures
+    PHONE,
     browser,
     new_context,
     shot,
@@ -36,7 +37,6 @@ from tools.whatsapp import send, sent_to, signed_post
 TENANT = "hotel"
 HOTEL_NUMBER = "whatsapp:+48500100100"
 PASSWORD = "e2e-password-123"
-PHONE = {"width": 390, "height": 800}
 
 
 @pytest.fixture(scope="module")

@@ -42,6 +42,10 @@ PASSWORD = "e2e-password-123"
 MARKUP = '<img src=x onerror="window.__xss=1"><b>pogrubione?</b>'
 expect.set_options(timeout=WAIT_MS)
 
+# The two sizes every page is looked at in (the e2e tests import them from here, like the fixtures).
+DESKTOP = {"width": 1280, "height": 820}
+PHONE = {"width": 390, "height": 800}
+
 
 @pytest.fixture(scope="module")
 def site(gateway: str, local_cloud: dict[str, str]) -> Iterator[dict[str, str]]:
@@ -82,7 +86,7 @@ def browser() -> Iterator[Browser]:
 
 
 def new_context(browser: Browser, **kwargs: Any) -> BrowserContext:
-    context = browser.new_context(**{"viewport": {"width": 1280, "height": 820}, **kwargs})
+    context = browser.new_context(**{"viewport": DESKTOP, **kwargs})
     context.set_default_timeout(WAIT_MS)
     return context
 
@@ -268,7 +272,7 @@ def test_the_dashboard_refuses_a_wrong_password_and_fits_a_phone(browser: Browse
     turn = {"tenant": "novahouse", "message": "Czy pomiar jest płatny?"}
     started = requests.post(f"{site['url']}/api/chat", json=turn, timeout=30)
     assert started.status_code == 200, started.text
-    context = new_context(browser, viewport={"width": 390, "height": 800}, locale="pl-PL")
+    context = new_context(browser, viewport=PHONE, locale="pl-PL")
     page = context.new_page()
     page.goto(f"{site['url']}/dashboard")
     expect(page.get_by_role("heading", name="Zaloguj się do panelu konsultanta")).to_be_visible()

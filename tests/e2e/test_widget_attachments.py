@@ -14,6 +14,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.test_widget_and_dashboard import (  # noqa: F401 — fixtures
+    DESKTOP,
+    PHONE,
     browser,
     guest_session,
     new_context,
@@ -24,9 +26,6 @@ from tests.e2e.test_widget_and_dashboard import (  # noqa: F401 — fixtures
     watch_errors,
     widget,
 )
-
-DESKTOP = {"width": 1280, "height": 820}
-PHONE = {"width": 390, "height": 800}
 
 
 def png(width: int = 96, height: int = 64) -> bytes:
