@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from shared.adapters.in_memory_store import InMemoryConversationRepository
 from shared.domain.conversation import Conversation, Message, new_message_id
 from shared.domain.records import ConversationWrite
 from shared.services.ports import ConversationRepository
-
-
-@pytest.fixture(params=["memory", "firestore"])
-def repo(request: pytest.FixtureRequest) -> Iterator[ConversationRepository]:
-    if request.param == "memory":
-        yield InMemoryConversationRepository()
-        return
-    request.getfixturevalue("local_cloud")
-    from shared.bootstrap import container
-
-    yield container().conversations
 
 
 def _sent_reply(repo: ConversationRepository) -> tuple[Conversation, Message]:

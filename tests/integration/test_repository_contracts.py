@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.adapters.in_memory_store import InMemoryConversationRepository, InMemoryTenantRepository
+from shared.adapters.in_memory_store import InMemoryTenantRepository
 from shared.domain.conversation import AgentRef, Conversation, Message, new_message_id
 from shared.domain.errors import ConflictError, NotFoundError, StaleWriteError
 from shared.domain.events import ChatEvent
@@ -23,17 +23,6 @@ from tests.helpers import demo_pack
 
 ANNA = AgentRef(uid="u-anna", name="Anna")
 PIOTR = AgentRef(uid="u-piotr", name="Piotr")
-
-
-@pytest.fixture(params=["memory", "firestore"])
-def repo(request: pytest.FixtureRequest) -> Iterator[ConversationRepository]:
-    if request.param == "memory":
-        yield InMemoryConversationRepository()
-        return
-    request.getfixturevalue("local_cloud")
-    from shared.bootstrap import container
-
-    yield container().conversations
 
 
 @pytest.fixture(params=["memory", "firestore"])
