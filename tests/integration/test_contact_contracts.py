@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from shared.domain.conversation import Message, new_message_id
 from shared.domain.records import ConversationWrite, Lead
 from shared.services.ports import ConversationRepository
-from tests.integration.test_repository_contracts import _new, _tenant, repo  # noqa: F401 — the fixture
+from tests.integration.test_repository_contracts import _new, _tenant
 
 
-def _said(repo: ConversationRepository, tenant: str, text: str, at: datetime, lead: Lead | None = None):  # type: ignore[no-untyped-def]  # noqa: F811
+def _said(repo: ConversationRepository, tenant: str, text: str, at: datetime, lead: Lead | None = None):  # type: ignore[no-untyped-def]
     conversation = _new(tenant)
     conversation.updated_at = conversation.created_at = at
     message = Message(id=new_message_id(at, "guest"), role="guest", text=text, created_at=at)
@@ -35,7 +35,7 @@ def _lead(tenant: str, conversation_id: str, at: datetime, **fields: str | None)
     )
 
 
-def test_search_finds_by_term_newest_first_within_the_tenant_only(repo: ConversationRepository) -> None:  # noqa: F811
+def test_search_finds_by_term_newest_first_within_the_tenant_only(repo: ConversationRepository) -> None:
     tenant, other = _tenant(), _tenant()
     now = datetime.now(UTC)
     old = _said(repo, tenant, "Remont łazienki", now - timedelta(minutes=5))
@@ -49,7 +49,7 @@ def test_search_finds_by_term_newest_first_within_the_tenant_only(repo: Conversa
     assert found.search_terms and "kuchnia" in found.search_terms
 
 
-def test_leads_of_returns_the_conversations_lead_merged_across_turns(repo: ConversationRepository) -> None:  # noqa: F811
+def test_leads_of_returns_the_conversations_lead_merged_across_turns(repo: ConversationRepository) -> None:
     tenant = _tenant()
     now = datetime.now(UTC)
     conversation = _said(repo, tenant, "Dzień dobry", now)
