@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from shared.domain.background import background
 from shared.domain.knowledge import FaqEntry, KnowledgePack
 from shared.domain.text import FRAME_WORDS, closest_word, content_tokens, question_cues, stem, word_frequency
 
@@ -383,7 +384,8 @@ class KnowledgeIndex:
         margin over the best entry of another intent, how much of the message's topic the candidate's
         text covers, how much of the message is about words the pack never uses (and how rare they
         are, and how many look like names), question-type cues (about the bot itself, about third
-        parties, from someone who is not a guest), and the message's length.
+        parties, from someone who is not a guest), the message's length, and how closely it resembles a
+        generic off-topic message no business answers (``shared.domain.background``).
         """
         terms, news = self._analyse(query, language)
         weights = self._weights(terms, news, language)
@@ -405,6 +407,7 @@ class KnowledgeIndex:
             "third_party": float(cues["third_party"]),
             "not_a_guest": float(cues["not_a_guest"]),
             "length": math.log1p(len(terms)),
+            "background": background(language).similarity(query),
         }
         if not pool or not total:
             return features
