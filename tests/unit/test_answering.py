@@ -63,7 +63,7 @@ def test_none_carries_passages_for_the_model() -> None:
     assert answer.source == "none" or answer.source == "faq"
     # "opowiedz o mieszkaniu na Woli" also reached this passage until the gate learned the off-topic background;
     # it resembles generic "tell me about a flat" chatter and is now declined with an offer of a person.
-    none = _answer("pokaż realizację z Woli", language="pl")
+    none = _answer("mieszkanie na Woli 58 m2 - jak wyszło?", language="pl")
     assert none.source == "none"
     assert none.passages and none.passages[0].id == "portfolio-wola-58"
 
