@@ -2,9 +2,10 @@
 
     python -m tools.train_gate [--check] [--verbose]
 
-For every evaluation question of both demo tenants that retrieval (not the quote tool) would answer,
-it computes the gate's features (``KnowledgeIndex.gate_features``) and a label: 1 when the best FAQ
-candidate is the expected answer, 0 for an out-of-scope question or a wrong candidate. A logistic
+For every evaluation question of both demo tenants that retrieval (not the quote tool's prices and
+quotes) would answer, it computes the gate's features (``KnowledgeIndex.gate_features``) and a label: 1
+when the best FAQ candidate is the expected answer, 0 for an out-of-scope question or a wrong candidate.
+A question the tool would answer with a package description adds a second example: its best package. A logistic
 regression with an L2 penalty is fitted by Newton's method (deterministic, pure Python). The penalty,
 the FAQ confidence threshold and the gate's probability threshold are chosen by cross-validation
 ACROSS TENANTS (fit on one, judge on the other): tune out-of-scope answered ≤ 5 % and tune accuracy
@@ -24,7 +25,7 @@ from typing import Any
 import yaml
 
 from shared.domain.answer_gate import GATE_PATH, AnswerGate
-from shared.domain.answering import RELEVANCE_FLOOR, answer_from_knowledge
+from shared.domain.answering import RELEVANCE_FLOOR, answer_from_knowledge, question_parts
 from shared.domain.knowledge import load_pack_file
 from shared.domain.language import detect_language
 from shared.domain.retrieval import DEFAULT_FAQ_THRESHOLD, KnowledgeIndex
@@ -50,6 +51,16 @@ class Row:
     expected: frozenset[str]
     passage: bool  # a passage reaches the relevance floor ...
     passage_features: dict[str, float]  # ... and the gate judges its best candidate on these
+    package: str | None = None  # a package description the tool would give ("package:id") ...
+    package_features: dict[str, float] | None = None  # ... when the gate admits its best package on these
+    package_label: int = 0  # 1: that description is a right answer
+
+    def examples(self) -> list[tuple[dict[str, float], int]]:
+        """What the regression learns from this question: its best FAQ candidate, and its package if described."""
+        pairs = [(self.features, self.label)]
+        if self.package_features is not None:
+            pairs.append((self.package_features, self.package_label))
+        return pairs
 
 
 @dataclass
@@ -86,7 +97,15 @@ def collect() -> tuple[list[Row], dict[str, Fixed], dict[str, tuple[int, int]]]:
                     out += 1
                 language = detect_language(question, languages, default)
                 answer = answer_from_knowledge(pack, index, question, language, 0.0, RELEVANCE_FLOOR, open_gate)
-                if answer.source == "tool":
+                package = package_features = None
+                package_label = 0
+                if answer.source == "tool" and answer.intent == "package" and len(question_parts(question)) == 1:
+                    # A description: the gate decides, and below it the FAQ path runs.
+                    described = outcome(answer)
+                    package = next((o for o in described if o in expected), described[0])
+                    package_features = index.gate_features(question, language, ("package",))
+                    package_label = int(package in expected)
+                elif answer.source == "tool":
                     hit = bool(set(outcome(answer)) & expected)
                     if in_scope and split == "tune":
                         fixed[tenant].correct += hit
@@ -102,7 +121,23 @@ def collect() -> tuple[list[Row], dict[str, Fixed], dict[str, tuple[int, int]]]:
                 passage = any(h.confidence >= RELEVANCE_FLOOR for h in index.search(question, language, k=8))
                 features = index.gate_features(question, language)
                 passage_features = index.gate_features(question, language, ("faq", "package", "document"))
-                rows.append(Row(tenant, split, question, in_scope, features, label, faq, expected, passage, passage_features))
+                rows.append(
+                    Row(
+                        tenant,
+                        split,
+                        question,
+                        in_scope,
+                        features,
+                        label,
+                        faq,
+                        expected,
+                        passage,
+                        passage_features,
+                        package,
+                        package_features,
+                        package_label,
+                    )
+                )
         counts[tenant] = (in_tune, out)
     return rows, fixed, counts
 
@@ -122,11 +157,12 @@ def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
 
 def fit(rows: list[Row], names: tuple[str, ...], penalty: float, threshold: float = 0.5) -> AnswerGate:
     """L2-penalised logistic regression on standardised features (Newton's method, bias unpenalised)."""
-    columns = [[r.features[name] for r in rows] for name in names]
+    examples = [pair for r in rows for pair in r.examples()]
+    columns = [[features[name] for features, _ in examples] for name in names]
     means = [sum(c) / len(c) for c in columns]
     scales = [math.sqrt(sum((x - m) ** 2 for x in c) / len(c)) or 1.0 for c, m in zip(columns, means, strict=True)]
-    xs = [[1.0] + [(r.features[n] - m) / s for n, m, s in zip(names, means, scales, strict=True)] for r in rows]
-    ys = [r.label for r in rows]
+    xs = [[1.0] + [(features[n] - m) / s for n, m, s in zip(names, means, scales, strict=True)] for features, _ in examples]
+    ys = [label for _, label in examples]
     beta = [0.0] * (len(names) + 1)
     for _ in range(50):
         gradient = [0.0] * len(beta)
@@ -168,6 +204,8 @@ def simulate(
     tune_out = tune_false_accepts = 0
     for row in rows:
         answered = row.faq[faq_threshold] if gate.probability(row.features) >= gate_threshold else None
+        if row.package_features is not None and gate.probability(row.package_features) >= gate_threshold:
+            answered = row.package
         if row.in_scope:
             correct += row.split == "tune" and answered is not None and answered in row.expected
         else:

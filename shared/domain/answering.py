@@ -279,11 +279,15 @@ def _answer_one(
         answer = _package_answer(pack, request, message, language)
         if answer is None and not request.package_ids and request.quantity is not None and request.asks_price:
             answer = _quote_answer(pack, request, language, confidence=0.9)
+        described = answer is not None and answer.intent == "package"
+        if described and not gate.admits(index.gate_features(message, language, ("package",))):
+            answer = None  # a package word in a question about something else is no question about the package
         if answer is not None:
             suggestions = _suggestions(index, language, matched=None, message=message, intent=answer.intent)
             return replace(answer, suggestions=suggestions, used=list(answer.package_ids))
-    # The one answerability decision: an FAQ entry, or passages for the model, are used only when the
-    # gate admits the message with its best candidate of that kind; below it, an honest "I don't know".
+    # The one answerability decision: a package description, an FAQ entry, or passages for the model are
+    # used only when the gate admits the message with its best candidate of that kind; below it, an honest
+    # "I don't know". Prices, durations and quotes asked of a named package need no gate.
     match = None
     if gate.admits(index.gate_features(message, language)):
         match = index.answer_faq(message, language, threshold=faq_threshold)
