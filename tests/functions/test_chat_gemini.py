@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Not in the knowledge pack: the bot has to ask the model.
 # Not an FAQ, but a policy document is relevant: the model answers from that passage (an unrelated
 # question would get the honest "I don't know" without calling the model at all).
-OFF_KNOWLEDGE = "opowiedz o mieszkaniu na Woli"
+OFF_KNOWLEDGE = "mieszkanie na Woli 58 m2 - jak wyszło?"
 TIMEOUT_SECONDS = 2.0
 
 
