@@ -9,34 +9,22 @@ Screenshots at desktop and phone size go to artifacts/screenshots/.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 import yaml
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from shared.bootstrap import container, reset_container
 from shared.domain.knowledge import load_pack_file
 from tests.conftest import random_id
+from tests.e2e.browser import ROOT, SHOTS
 from tests.helpers import sign_in_with_password
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = os.environ.get("CHATDESK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
-WAIT_MS = 20_000
+WAIT_MS = 20_000  # the admin page's own actions; expect() waits as long as every browser test (tests/e2e/browser.py)
 PASSWORD = "e2e-admin-password-123"
 # Three conversations: a computed quote then an FAQ question, a hand-off request, an English question.
 CONVERSATIONS = [
@@ -44,7 +32,6 @@ CONVERSATIONS = [
     ["Chcę porozmawiać z konsultantem"],
     ["How much is the Premium package for 80 m2?"],
 ]
-expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="module")
@@ -100,16 +87,6 @@ def admin_api(site: dict[str, Any], path: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     data: dict[str, Any] = response.json()
     return data
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def open_admin(

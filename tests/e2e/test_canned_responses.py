@@ -18,14 +18,12 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from shared.bootstrap import container, reset_container
 from tests.conftest import random_id
-from tests.e2e.test_admin_page import ROOT, SHOTS, browser  # noqa: F401 - the same Chromium, launched the same way
+from tests.e2e.browser import ROOT, SHOTS, WAIT_MS
 from tests.helpers import demo_copy
 
-WAIT_MS = 25_000
 PASSWORD = "e2e-canned-password-123"
 PHONE = {"width": 360, "height": 740}
 PRICE_TEXT = "Pakiet Standard kosztuje od 1200 zł/m², pomiar jest bezpłatny."
-expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +84,7 @@ def stored_codes(site: dict[str, Any]) -> list[str]:
     return [r["code"] for r in container().canned.list(site["tenant"])["canned_responses"]]
 
 
-def test_an_admin_adds_edits_and_deletes_canned_responses_on_the_admin_page(browser: Browser, site: dict[str, Any]) -> None:  # noqa: F811
+def test_an_admin_adds_edits_and_deletes_canned_responses_on_the_admin_page(browser: Browser, site: dict[str, Any]) -> None:
     context, page, errors = open_page(browser, site, "/admin", "admin")
     panel = page.locator("#canned")
     expect(panel.locator(".canned-item")).to_have_count(2)
@@ -137,7 +135,7 @@ def test_an_admin_adds_edits_and_deletes_canned_responses_on_the_admin_page(brow
     context.close()
 
 
-def test_an_agent_inserts_a_canned_response_with_a_slash_edits_it_and_sends_it(browser: Browser, site: dict[str, Any]) -> None:  # noqa: F811
+def test_an_agent_inserts_a_canned_response_with_a_slash_edits_it_and_sends_it(browser: Browser, site: dict[str, Any]) -> None:
     canned = [
         {"code": "cennik", "title": "Cennik", "text": PRICE_TEXT, "language": "pl"},
         {"code": "powitanie", "title": "Powitanie", "text": "Dzień dobry, tu konsultant NovaHouse.", "language": "pl"},
@@ -193,7 +191,7 @@ def test_an_agent_inserts_a_canned_response_with_a_slash_edits_it_and_sends_it(b
     context.close()
 
 
-def test_the_picker_fits_a_360_px_phone_in_polish(browser: Browser, site: dict[str, Any]) -> None:  # noqa: F811
+def test_the_picker_fits_a_360_px_phone_in_polish(browser: Browser, site: dict[str, Any]) -> None:
     conversation_id = waiting_conversation(site)
     context, page, errors = open_page(browser, site, "/dashboard", "agent", viewport=PHONE, locale="pl-PL")
     page.locator(f'.queue-list button[data-id="{conversation_id}"]').click()

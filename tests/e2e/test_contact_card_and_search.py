@@ -12,15 +12,13 @@ import string
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.test_widget_and_dashboard import (  # noqa: F401 — fixtures
+from tests.e2e.browser import (
     DESKTOP,
     PHONE,
-    browser,
     guest_session,
     new_context,
     send_as_guest,
     shot,
-    site,
     watch_errors,
     widget,
 )
@@ -31,7 +29,7 @@ LABELS = {
 }
 
 
-def sign_in_as(page: Page, site: dict[str, str], lang: str) -> None:  # noqa: F811
+def sign_in_as(page: Page, site: dict[str, str], lang: str) -> None:
     page.goto(f"{site['url']}/dashboard?lang={lang}")
     page.get_by_label("E-mail").fill(site["email"])
     page.get_by_label(LABELS[lang]["password"]).fill(site["password"])
@@ -41,8 +39,8 @@ def sign_in_as(page: Page, site: dict[str, str], lang: str) -> None:  # noqa: F8
 
 @pytest.mark.parametrize(("lang", "viewport"), [("en", DESKTOP), ("pl", PHONE)], ids=["en-desktop", "pl-phone"])
 def test_the_agent_finds_the_guest_by_a_word_and_sees_name_phone_email_and_page_on_the_contact_card(
-    browser: Browser,  # noqa: F811
-    site: dict[str, str],  # noqa: F811
+    browser: Browser,
+    site: dict[str, str],
     lang: str,
     viewport: dict[str, int],
 ) -> None:

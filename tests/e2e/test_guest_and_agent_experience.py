@@ -15,17 +15,15 @@ from playwright.sync_api import Browser, Page, Request, expect
 from shared.bootstrap import container
 from shared.domain.knowledge import KnowledgePack, load_pack_file
 from tests.conftest import random_id
-from tests.e2e.test_widget_and_dashboard import (  # noqa: F401 — fixtures
+from tests.e2e.browser import (
     DESKTOP,
     PHONE,
     ROOT,
-    browser,
     guest_session,
     new_context,
     send_as_guest,
     shot,
     sign_in,
-    site,
     watch_errors,
     widget,
 )
@@ -58,7 +56,7 @@ def host_page(page: Page, base: str, tenant: str, lang: str) -> str:
     return url
 
 
-def test_the_widget_weighs_at_most_25_kb_compressed_before_first_open(browser: Browser, site: dict[str, str]) -> None:  # noqa: F811
+def test_the_widget_weighs_at_most_25_kb_compressed_before_first_open(browser: Browser, site: dict[str, str]) -> None:
     context = new_context(browser)
     page = context.new_page()
     loaded: list[Request] = []
@@ -110,8 +108,8 @@ TEXTS: dict[str, dict[str, str]] = {
 
 @pytest.mark.parametrize(("lang", "viewport"), [("pl", DESKTOP), ("en", PHONE)], ids=["pl-desktop", "en-phone"])
 def test_waiting_off_hours_the_bot_still_answers_takes_a_contact_and_the_wait_can_be_cancelled(
-    browser: Browser,  # noqa: F811
-    site: dict[str, str],  # noqa: F811
+    browser: Browser,
+    site: dict[str, str],
     lang: str,
     viewport: dict[str, int],
 ) -> None:
@@ -161,8 +159,8 @@ def test_waiting_off_hours_the_bot_still_answers_takes_a_contact_and_the_wait_ca
 
 
 def test_an_agent_takes_over_replies_closes_sees_the_rating_comment_and_the_guest_starts_anew(
-    browser: Browser,  # noqa: F811
-    site: dict[str, str],  # noqa: F811
+    browser: Browser,
+    site: dict[str, str],
 ) -> None:
     guest_context = new_context(browser, locale="pl-PL")
     guest = guest_context.new_page()

@@ -24,12 +24,10 @@ from shared.domain.conversation import conversation_id_for
 from shared.domain.events import ChatEvent
 from shared.domain.integrations import TwilioAccount
 from tests.conftest import random_id
-from tests.e2e.test_widget_and_dashboard import (  # noqa: F401 — fixtures
+from tests.e2e.browser import (
     PHONE,
-    browser,
     new_context,
     shot,
-    site,
     watch_errors,
 )
 from tools.whatsapp import send, sent_to, signed_post
@@ -40,7 +38,7 @@ PASSWORD = "e2e-password-123"
 
 
 @pytest.fixture(scope="module")
-def hotel(site: dict[str, str]) -> Iterator[dict[str, Any]]:  # noqa: F811
+def hotel(site: dict[str, str]) -> Iterator[dict[str, Any]]:
     """The hotel with a Twilio account and an admin who signs in to the dashboard."""
     from firebase_admin import auth
 
@@ -91,7 +89,7 @@ def _dead_letter(conversation_id: str) -> None:
 
 
 def test_a_whatsapp_guest_is_taken_over_in_the_dashboard_and_sees_the_reply_delivered(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     hotel: dict[str, Any],
 ) -> None:
     twilio = os.environ["TWILIO_BASE_URL"]

@@ -9,122 +9,21 @@ their polling fallback here and must say so. Screenshots go to artifacts/screens
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
-import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from shared.bootstrap import container, reset_container
-from shared.domain.knowledge import load_pack_file
-from tests.conftest import random_id
+from tests.e2e.browser import (
+    PHONE,
+    guest_session,
+    new_context,
+    send_as_guest,
+    shot,
+    sign_in,
+    watch_errors,
+    widget,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = os.environ.get("CHATDESK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WAIT_MS = 25_000  # listener timeout (5 s) + a few polling rounds (2 s) + a bot turn, with room to spare
-PASSWORD = "e2e-password-123"
 MARKUP = '<img src=x onerror="window.__xss=1"><b>pogrubione?</b>'
-expect.set_options(timeout=WAIT_MS)
-
-# The two sizes every page is looked at in (the e2e tests import them from here, like the fixtures).
-DESKTOP = {"width": 1280, "height": 820}
-PHONE = {"width": 390, "height": 800}
-
-
-@pytest.fixture(scope="module")
-def site(gateway: str, local_cloud: dict[str, str]) -> Iterator[dict[str, str]]:
-    """The gateway with the demo tenants, the page origin allowed, and one agent account."""
-    from firebase_admin import auth
-
-    # The pages load the Firebase SDK bundle from web/vendor/ (built, not committed); idempotent.
-    subprocess.run(["bash", str(ROOT / "scripts" / "build-web.sh")], check=True, timeout=120)
-    origins = f"{gateway},{gateway.replace('127.0.0.1', 'localhost')}"
-    saved = os.environ.get("CHATDESK_DEV_ORIGINS")
-    os.environ["CHATDESK_DEV_ORIGINS"] = origins
-    reset_container()
-    for name in ("novahouse", "hotel"):
-        container().tenants.import_pack(load_pack_file(ROOT / "data" / "tenants" / f"{name}.yaml"))
-    app = container().clients.firebase_app
-    email = f"{random_id('agent')}@novahouse.test"
-    user = auth.create_user(email=email, password=PASSWORD, display_name="Anna Nowak", app=app)
-    auth.set_custom_user_claims(user.uid, {"tenant": "novahouse", "role": "agent"}, app=app)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    try:
-        yield {"url": gateway, "email": email, "password": PASSWORD}
-    finally:
-        if saved is None:
-            os.environ.pop("CHATDESK_DEV_ORIGINS", None)
-        else:
-            os.environ["CHATDESK_DEV_ORIGINS"] = saved
-        reset_container()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def new_context(browser: Browser, **kwargs: Any) -> BrowserContext:
-    context = browser.new_context(**{"viewport": DESKTOP, **kwargs})
-    context.set_default_timeout(WAIT_MS)
-    return context
-
-
-def watch_errors(page: Page) -> list[str]:
-    """Uncaught page errors (a failed Firestore channel is expected and logged, not thrown)."""
-    errors: list[str] = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    return errors
-
-
-def shot(page: Page, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
-
-
-def widget(page: Page, selector: str) -> Any:
-    """A locator inside the widget's (open) shadow root; Playwright's CSS pierces it."""
-    return page.locator(f"#chatdesk-widget {selector}")
-
-
-def guest_session(page: Page) -> dict[str, Any]:
-    raw = page.evaluate("() => localStorage.getItem('chatdesk:novahouse:session')")
-    assert raw, "the widget keeps its session in localStorage"
-    session: dict[str, Any] = json.loads(raw)
-    return session
-
-
-def send_as_guest(page: Page, text: str) -> None:
-    widget(page, ".cd-input").fill(text)
-    widget(page, ".cd-input").press("Enter")
-
-
-def sign_in(page: Page, site: dict[str, str]) -> None:
-    page.goto(f"{site['url']}/dashboard")
-    page.get_by_label("E-mail").fill(site["email"])
-    page.get_by_label("Password").fill(site["password"])
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".topbar .identity")).to_contain_text("Anna Nowak")
 
 
 def test_guest_hands_off_to_an_agent_whose_reply_appears_live_then_the_bot_answers_again(

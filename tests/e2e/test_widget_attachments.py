@@ -13,16 +13,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.test_widget_and_dashboard import (  # noqa: F401 — fixtures
+from tests.e2e.browser import (
     DESKTOP,
     PHONE,
-    browser,
     guest_session,
     new_context,
     send_as_guest,
     shot,
     sign_in,
-    site,
     watch_errors,
     widget,
 )
@@ -63,8 +61,8 @@ def attach(page: Page, path: Path, *, keyboard: bool = False) -> None:
 
 
 def test_a_guest_attaches_a_photo_and_the_agent_sees_its_thumbnail(
-    browser: Browser,  # noqa: F811
-    site: dict[str, str],  # noqa: F811
+    browser: Browser,
+    site: dict[str, str],
     tmp_path: Path,
 ) -> None:
     photo = tmp_path / "salon.png"
@@ -106,8 +104,8 @@ def test_a_guest_attaches_a_photo_and_the_agent_sees_its_thumbnail(
 
 @pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
 def test_on_a_phone_the_attach_button_is_a_big_target_and_refused_files_are_explained(
-    browser: Browser,  # noqa: F811
-    site: dict[str, str],  # noqa: F811
+    browser: Browser,
+    site: dict[str, str],
     tmp_path: Path,
     viewport: dict[str, int],
 ) -> None:
