@@ -7,43 +7,33 @@ a one-way hash of it.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import secrets
 
+from shared.domain.signing import Tagger, b64
 from shared.domain.validation import SESSION_ID, invalid
 
 _RANDOM_BYTES = 15  # 20 characters
 _TAG_BYTES = 15  # 20 characters
 
 
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 class SessionIds:
     """Issues and verifies ``s_<random><tag>`` session ids."""
 
     def __init__(self, secret: bytes) -> None:
-        if len(secret) < 16:
-            raise ValueError("the session secret must be at least 16 bytes")
-        self._secret = secret
-
-    def _tag(self, body: str) -> str:
-        return _b64(hmac.new(self._secret, f"session\x1f{body}".encode(), hashlib.sha256).digest()[:_TAG_BYTES])
+        self._tagger = Tagger(secret, "session", _TAG_BYTES, label="session")
 
     def issue(self) -> str:
         """A new session id."""
-        body = _b64(secrets.token_bytes(_RANDOM_BYTES))
-        return f"s_{body}{self._tag(body)}"
+        body = b64(secrets.token_bytes(_RANDOM_BYTES))
+        return f"s_{body}{self._tagger.tag(body)}"
 
     def is_valid(self, value: object) -> bool:
         """Whether ``value`` is an id this secret issued."""
         if not isinstance(value, str) or not SESSION_ID.fullmatch(value) or len(value) != 42:
             return False
         body, tag = value[2:22], value[22:]
-        return hmac.compare_digest(tag, self._tag(body))
+        return hmac.compare_digest(tag, self._tagger.tag(body))
 
     def verified(self, value: object, field: str = "session_id") -> str:
         """``value`` when this server issued it; otherwise a 400 naming the field."""

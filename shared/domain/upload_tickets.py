@@ -7,8 +7,6 @@ local upload route and the finalize step both trust only what a valid ticket say
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import json
 import re
@@ -16,18 +14,11 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from shared.domain.errors import BadRequestError, ForbiddenError
+from shared.domain.signing import Tagger, b64, unb64
 
 MAX_ATTACHMENT_MB = 50  # the platform's ceiling for a tenant's attachment limit (the local upload route's body limit)
 TICKET = re.compile(r"^[A-Za-z0-9_-]{40,600}\.[A-Za-z0-9_-]{20,64}$")
 _TAG_BYTES = 24
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 @dataclass(frozen=True)
@@ -55,27 +46,22 @@ class UploadTickets:
     """Signs and verifies upload tickets with a secret derived for this purpose only."""
 
     def __init__(self, secret: bytes) -> None:
-        if len(secret) < 16:
-            raise ValueError("the ticket secret must be at least 16 bytes")
-        self._secret = secret
-
-    def _tag(self, body: str) -> str:
-        return _b64(hmac.new(self._secret, f"upload\x1f{body}".encode(), hashlib.sha256).digest()[:_TAG_BYTES])
+        self._tagger = Tagger(secret, "upload", _TAG_BYTES, label="ticket")
 
     def sign(self, ticket: UploadTicket) -> str:
         """The ticket as an opaque URL-safe string."""
-        body = _b64(json.dumps(asdict(ticket), separators=(",", ":"), sort_keys=True).encode())
-        return f"{body}.{self._tag(body)}"
+        body = b64(json.dumps(asdict(ticket), separators=(",", ":"), sort_keys=True).encode())
+        return f"{body}.{self._tagger.tag(body)}"
 
     def verified(self, raw: object, now: datetime, *, grace_seconds: int = 0) -> UploadTicket:
         """The ticket when this server signed it and it has not expired (plus ``grace_seconds``)."""
         if not isinstance(raw, str) or not TICKET.fullmatch(raw):
             raise BadRequestError("The upload ticket is missing or malformed")
         body, tag = raw.split(".", 1)
-        if not hmac.compare_digest(tag, self._tag(body)):
+        if not hmac.compare_digest(tag, self._tagger.tag(body)):
             raise ForbiddenError("The upload ticket is not valid")
         try:
-            ticket = UploadTicket(**json.loads(_unb64(body)))
+            ticket = UploadTicket(**json.loads(unb64(body)))
         except (ValueError, TypeError):  # signed by us, so only an old format could fail here
             raise BadRequestError("The upload ticket is not valid") from None
         if now.timestamp() > ticket.expires + grace_seconds:
